@@ -1,0 +1,548 @@
+// pingpong::double_buffer — a producer fills one half while the real-time
+// callback plays the other.
+//
+//   pingpong::double_buffer<pingpong::lockfree> buffer({.half_frames = 1024, .channels = 2});
+//   // producer thread                          // real-time callback
+//   if (auto slot = buffer.writer().acquire())   buffer.reader().read(out, frames);
+//     { fill(slot.data()); slot.commit(n); }
+//
+// Roles: exactly one producer thread uses writer(), exactly one real-time
+// thread uses reader(); any thread may call the observers (stats(), ...).
+// Debug builds (or PINGPONG_CHECKS=1) report two threads in one role.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <thread>
+#include <utility>
+
+#include "detail/checks.hpp"
+#include "handoff.hpp"
+#include "telemetry.hpp"
+
+namespace pingpong {
+
+/// Sizes and policies fixed when the buffer is built.
+struct config {
+  std::size_t half_frames = 1024;  ///< frames in each half; at least the device period
+  std::size_t channels = 2;        ///< interleaved channels per frame
+  wake_kind wake = wake_kind::semaphore;
+  double sample_rate = 48000.0;    ///< poll wake: turns frames into sleep time
+  std::chrono::microseconds poll_floor{200};  ///< poll wake: shortest sleep between checks
+  std::size_t event_capacity = 0;  ///< events kept for the monitor; 0 = no event log
+};
+
+/// What one read did.
+struct read_result {
+  std::size_t frames = 0;      ///< frames copied from published halves
+  std::size_t silence = 0;     ///< frames of silence written after them
+  bool underrun = false;       ///< some of that silence is an underrun (producer late)
+  bool end_of_stream = false;  ///< the producer marked the end and every published frame was played
+};
+
+/// Producer-side figures. Written by the producer; read by any thread.
+struct writer_counters {
+  std::uint64_t halves_committed = 0;
+  std::uint64_t frames_committed = 0;
+  std::int64_t min_slack_frames = -1;  ///< least frames the reader still had queued at a publish; -1 = none yet
+};
+
+template <class Handoff = lockfree>
+class double_buffer {
+ public:
+  using handoff_type = Handoff;
+  using clock = std::chrono::steady_clock;
+  class write_slot;
+  class write_end;
+  class read_end;
+
+  /// Allocates both halves (and the event log). Thread: control. Throws
+  /// std::invalid_argument on a zero size, std::bad_alloc on no memory.
+  explicit double_buffer(const config& cfg);
+  ~double_buffer() = default;
+  double_buffer(const double_buffer&) = delete;
+  double_buffer& operator=(const double_buffer&) = delete;
+
+  /// The producer's handle. Thread: the producer only.
+  write_end writer() noexcept { return write_end(*this); }
+  /// The real-time handle. Thread: the real-time callback only.
+  read_end reader() noexcept { return read_end(*this); }
+
+  // Observers. Thread: any. Wait-free (relaxed loads of single-writer counters).
+  const config& settings() const noexcept { return config_; }
+  counters stats() const noexcept;
+  writer_counters writer_stats() const noexcept;
+  std::uint64_t position() const noexcept { return reader_.frames_read.load(std::memory_order_relaxed); }
+  bool end_of_stream() const noexcept { return reader_.ended_flag.load(std::memory_order_acquire); }
+  /// The state of `half` (state::free/filling/ready/playing), for display.
+  std::uint32_t half_state(unsigned half) const noexcept { return state::of(handoff_.load(), half); }
+  /// Events for the monitor thread (nullptr when config.event_capacity == 0).
+  event_log* events() noexcept { return events_.get(); }
+  /// The policy object, for load scenarios and tests.
+  Handoff& handoff() noexcept { return handoff_; }
+
+  /// Makes the producer's blocking acquires return empty (now and until
+  /// resume_writer()), e.g. to stop a producer thread. Thread: any.
+  void cancel_writer() noexcept;
+  void resume_writer() noexcept { writer_cancel_.store(false, std::memory_order_release); }
+
+  // ---------------------------------------------------------------------
+  /// A claimed half. Fill data()[0 .. frames*channels) and commit(). Dropped
+  /// uncommitted, the half goes back to free. Thread: the producer.
+  class write_slot {
+   public:
+    write_slot() = default;
+    write_slot(write_slot&& other) noexcept { *this = std::move(other); }
+    write_slot& operator=(write_slot&& other) noexcept;
+    ~write_slot() { reset(); }
+
+    explicit operator bool() const noexcept { return owner_ != nullptr; }
+    float* data() const noexcept { return data_; }
+    std::size_t capacity() const noexcept { return owner_ ? owner_->config_.half_frames : 0; }
+    std::size_t channels() const noexcept { return owner_ ? owner_->config_.channels : 0; }
+    unsigned half() const noexcept { return half_; }
+
+    /// Publishes the first `frames` frames (≤ capacity()); `end_of_stream`
+    /// marks them as the last. Non-blocking (lock-free or one short lock).
+    void commit(std::size_t frames, bool end_of_stream = false) noexcept;
+    /// Gives the half back unpublished.
+    void reset() noexcept;
+
+   private:
+    friend class double_buffer;
+    write_slot(double_buffer* owner, unsigned half, float* data) noexcept
+        : owner_(owner), half_(half), data_(data) {}
+    double_buffer* owner_ = nullptr;
+    unsigned half_ = 0;
+    float* data_ = nullptr;
+  };
+
+  /// The producer's side. Thread: one producer thread at a time.
+  class write_end {
+   public:
+    /// A free half, or an empty slot if none is free. Non-blocking.
+    write_slot try_acquire() noexcept { return buffer_.try_acquire(); }
+    /// Waits for a free half until `deadline`; empty on time-out or cancel.
+    write_slot acquire_until(clock::time_point deadline) noexcept { return buffer_.acquire_until(deadline); }
+    write_slot acquire_for(clock::duration timeout) noexcept { return acquire_until(clock::now() + timeout); }
+    /// Waits for a free half; empty only if cancel_writer() was called.
+    write_slot acquire() noexcept { return acquire_until(clock::time_point::max()); }
+    /// Discards every published half not yet played, and the one playing.
+    /// Applied by the reader at its next read (it never blocks for it); until
+    /// then acquires wait. Precondition: no slot held.
+    void request_flush() noexcept { buffer_.request_flush(); }
+    /// True while a flush is requested and not yet applied.
+    bool flush_pending() const noexcept { return state::flush_pending(buffer_.handoff_.load()); }
+
+   private:
+    friend class double_buffer;
+    explicit write_end(double_buffer& buffer) noexcept : buffer_(buffer) {}
+    double_buffer& buffer_;
+  };
+
+  /// The real-time side. Thread: one real-time thread at a time.
+  class read_end {
+   public:
+    /// Writes `frames` interleaved frames to `out`: published frames, then
+    /// silence if the next half is not ready (an underrun) or the stream
+    /// ended. Never waits. Wait-free with lockfree; with mutex/mutex_pi it
+    /// may block on the lock at a swap; with trylock it never blocks.
+    read_result read(float* out, std::size_t frames) noexcept {
+      return buffer_.read_impl(interleaved_sink{out, buffer_.config_.channels}, frames);
+    }
+    /// The same into one buffer per channel (`out[c][i]`), as JACK gives.
+    read_result read_planar(float* const* out, std::size_t frames) noexcept {
+      return buffer_.read_impl(planar_sink{out, buffer_.config_.channels}, frames);
+    }
+
+   private:
+    friend class double_buffer;
+    explicit read_end(double_buffer& buffer) noexcept : buffer_(buffer) {}
+    double_buffer& buffer_;
+  };
+
+  // ===================================================================
+  // implementation detail below
+  // ===================================================================
+ private:
+  struct interleaved_sink {
+    float* out;
+    std::size_t channels;
+    void copy(const float* src, std::size_t at, std::size_t n) const noexcept {
+      std::memcpy(out + at * channels, src, n * channels * sizeof(float));
+    }
+    void silence(std::size_t at, std::size_t n) const noexcept {
+      std::memset(out + at * channels, 0, n * channels * sizeof(float));
+    }
+  };
+  struct planar_sink {
+    float* const* out;
+    std::size_t channels;
+    void copy(const float* src, std::size_t at, std::size_t n) const noexcept {
+      for (std::size_t c = 0; c < channels; ++c) {
+        float* dst = out[c] + at;
+        for (std::size_t i = 0; i < n; ++i) dst[i] = src[i * channels + c];
+      }
+    }
+    void silence(std::size_t at, std::size_t n) const noexcept {
+      for (std::size_t c = 0; c < channels; ++c) std::memset(out[c] + at, 0, n * sizeof(float));
+    }
+  };
+
+  struct half_meta {
+    std::size_t frames = 0;
+    bool end = false;
+  };
+
+  // Single-writer counter bump: relaxed load + store, no locked instruction.
+  static void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
+    counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+  }
+
+  write_slot try_acquire() noexcept;
+  write_slot acquire_until(clock::time_point deadline) noexcept;
+  void commit(unsigned half, std::size_t frames, bool end) noexcept;
+  void abandon(unsigned half) noexcept;
+  void request_flush() noexcept;
+  void poll_sleep(clock::time_point deadline) noexcept;
+
+  template <class Sink>
+  read_result read_impl(const Sink& sink, std::size_t frames) noexcept;
+  bool reader_swap() noexcept;
+  void reader_wake() noexcept;
+  void push_event(event_kind kind, std::uint32_t frames, unsigned half) noexcept {
+    if (events_) events_->try_push(event{kind, static_cast<std::uint8_t>(half), frames, reader_.position, now_ns()});
+  }
+  float* half_data(unsigned half) const noexcept {
+    return samples_.get() + half * config_.half_frames * config_.channels;
+  }
+
+  const config config_;
+  std::unique_ptr<float[]> samples_;
+  std::unique_ptr<event_log> events_;
+  Handoff handoff_;
+  std::atomic<bool> writer_cancel_{false};
+
+  // Frame count and end flag per half: written by the producer before
+  // publish() (release), read by the reader after its acquire load.
+  struct alignas(64) padded_meta : half_meta {};
+  padded_meta meta_[2];
+
+  // Producer-owned state, on its own cache line.
+  struct alignas(64) writer_state {
+    unsigned next = 0;                  ///< half the producer fills next
+    bool holding = false;               ///< a slot is out
+    bool flush_outstanding = false;     ///< requested a flush, not yet seen applied
+    detail::role_guard guard;
+    std::atomic<std::uint64_t> halves_committed{0};
+    std::atomic<std::uint64_t> frames_committed{0};
+    std::atomic<std::int64_t> min_slack_frames{-1};
+  } writer_;
+
+  // Real-time-owned state, on its own cache line.
+  struct alignas(64) reader_state {
+    int front = -1;                     ///< half being played, -1 = none
+    unsigned next = 0;                  ///< half to take next
+    std::size_t front_pos = 0;          ///< frames of the front half already played
+    std::size_t front_frames = 0;       ///< frames in the front half
+    bool front_end = false;             ///< the front half ends the stream
+    bool ended = false;                 ///< the end has been played
+    bool primed = false;                ///< a half was taken since start/flush
+    std::uint64_t position = 0;         ///< frames read, local copy
+    detail::role_guard guard;
+    // Published to other threads (relaxed; single writer):
+    std::atomic<std::uint64_t> frames_read{0};
+    std::atomic<std::uint64_t> front_end_position{0};  ///< position where the front half runs out
+    std::atomic<std::uint64_t> underrun_events{0};
+    std::atomic<std::uint64_t> underrun_frames{0};
+    std::atomic<std::uint64_t> swaps{0};
+    std::atomic<std::uint64_t> flushes{0};
+    std::atomic<std::uint64_t> lock_busy{0};
+    std::atomic<std::uint64_t> wake_posts{0};
+    std::atomic<std::uint64_t> wake_syscalls{0};
+    std::atomic<std::uint64_t> max_swap_ns{0};
+    std::atomic<bool> ended_flag{false};
+  } reader_;
+};
+
+// ===========================================================================
+
+template <class H>
+double_buffer<H>::double_buffer(const config& cfg) : config_(cfg) {
+  if (cfg.half_frames == 0 || cfg.channels == 0)
+    throw std::invalid_argument("pingpong::double_buffer: half_frames and channels must be > 0");
+  samples_ = std::make_unique<float[]>(2 * cfg.half_frames * cfg.channels);  // zeroed
+  if (cfg.event_capacity > 0) {
+    events_ = std::make_unique<event_log>(cfg.event_capacity);
+  }
+}
+
+template <class H>
+counters double_buffer<H>::stats() const noexcept {
+  // relaxed: each counter has one writer; a monitor wants recent values.
+  constexpr auto r = std::memory_order_relaxed;
+  counters c;
+  c.frames_read = reader_.frames_read.load(r);
+  c.underrun_events = reader_.underrun_events.load(r);
+  c.underrun_frames = reader_.underrun_frames.load(r);
+  c.swaps = reader_.swaps.load(r);
+  c.flushes = reader_.flushes.load(r);
+  c.lock_busy = reader_.lock_busy.load(r);
+  c.wake_posts = reader_.wake_posts.load(r);
+  c.wake_syscalls = reader_.wake_syscalls.load(r);
+  c.max_swap_ns = reader_.max_swap_ns.load(r);
+  c.events_dropped = events_ ? events_->dropped() : 0;
+  return c;
+}
+
+template <class H>
+writer_counters double_buffer<H>::writer_stats() const noexcept {
+  constexpr auto r = std::memory_order_relaxed;  // relaxed: single-writer statistics
+  return {writer_.halves_committed.load(r), writer_.frames_committed.load(r), writer_.min_slack_frames.load(r)};
+}
+
+template <class H>
+void double_buffer<H>::cancel_writer() noexcept {
+  // release: pairs with the acquire loads in acquire_until()/poll_sleep().
+  writer_cancel_.store(true, std::memory_order_release);
+  handoff_.wake_writer();  // a producer asleep on the semaphore/condvar re-checks
+}
+
+// --- producer side ---------------------------------------------------------
+
+template <class H>
+auto double_buffer<H>::try_acquire() noexcept -> write_slot {
+  detail::role_guard::scope role(writer_.guard, "two threads used writer() at once; one producer thread only");
+  if (!PINGPONG_EXPECT(!writer_.holding, "acquire while a slot is held: commit() or reset() it first"))
+    return {};
+  if (writer_.flush_outstanding) {
+    if (state::flush_pending(handoff_.load())) return {};
+    writer_.flush_outstanding = false;  // the reader applied it: both sides restart at half 0
+    writer_.next = 0;
+  }
+  if (!handoff_.try_claim(writer_.next)) return {};
+  writer_.holding = true;
+  return write_slot(this, writer_.next, half_data(writer_.next));
+}
+
+template <class H>
+auto double_buffer<H>::acquire_until(clock::time_point deadline) noexcept -> write_slot {
+  for (;;) {
+    // acquire: pairs with the release store in cancel_writer().
+    if (writer_cancel_.load(std::memory_order_acquire)) return {};
+    if (auto slot = try_acquire()) return slot;
+    if (writer_.holding || clock::now() >= deadline) return {};
+    if (config_.wake == wake_kind::semaphore) {
+      handoff_.wait(writer_.next, deadline, writer_cancel_);
+    } else {
+      poll_sleep(deadline);
+    }
+  }
+}
+
+template <class H>
+void double_buffer<H>::poll_sleep(clock::time_point deadline) noexcept {
+  // The front half runs out when the reader reaches front_end_position.
+  // relaxed: an estimate; the claim that follows re-checks with acquire.
+  const auto end = static_cast<std::int64_t>(reader_.front_end_position.load(std::memory_order_relaxed));
+  const auto pos = static_cast<std::int64_t>(reader_.frames_read.load(std::memory_order_relaxed));
+  auto wait = std::chrono::duration_cast<clock::duration>(config_.poll_floor);
+  if (end > pos && config_.sample_rate > 0) {
+    const auto due = std::chrono::duration<double>(double(end - pos) / config_.sample_rate);
+    wait = std::max(wait, std::chrono::duration_cast<clock::duration>(due));
+  }
+  const auto now = clock::now();
+  std::this_thread::sleep_until(std::min(deadline, now + wait));
+}
+
+template <class H>
+void double_buffer<H>::commit(unsigned half, std::size_t frames, bool end) noexcept {
+  detail::role_guard::scope role(writer_.guard, "two threads used writer() at once; one producer thread only");
+  PINGPONG_EXPECT(frames <= config_.half_frames, "commit(frames) with frames > capacity(); clamped");
+  frames = std::min(frames, config_.half_frames);
+  meta_[half].frames = frames;  // published by publish() below
+  meta_[half].end = end;
+  // Slack: frames the reader still had queued ahead of this half.
+  // relaxed: a statistic read of the reader's single-writer position.
+  const auto queued = static_cast<std::int64_t>(reader_.front_end_position.load(std::memory_order_relaxed)) -
+                      static_cast<std::int64_t>(reader_.frames_read.load(std::memory_order_relaxed));
+  handoff_.publish(half);
+  writer_.holding = false;
+  writer_.next = half ^ 1u;
+  bump(writer_.halves_committed);
+  bump(writer_.frames_committed, frames);
+  const std::int64_t slack = std::max<std::int64_t>(queued, 0);
+  const std::int64_t least = writer_.min_slack_frames.load(std::memory_order_relaxed);
+  if (writer_.halves_committed.load(std::memory_order_relaxed) > 2 && (least < 0 || slack < least))
+    writer_.min_slack_frames.store(slack, std::memory_order_relaxed);  // relaxed: statistic
+}
+
+template <class H>
+void double_buffer<H>::abandon(unsigned half) noexcept {
+  detail::role_guard::scope role(writer_.guard, "two threads used writer() at once; one producer thread only");
+  handoff_.abandon(half);
+  writer_.holding = false;
+}
+
+template <class H>
+void double_buffer<H>::request_flush() noexcept {
+  detail::role_guard::scope role(writer_.guard, "two threads used writer() at once; one producer thread only");
+  if (!PINGPONG_EXPECT(!writer_.holding, "request_flush() while a slot is held: commit() or reset() it first"))
+    return;
+  handoff_.request_flush();
+  writer_.flush_outstanding = true;
+}
+
+template <class H>
+auto double_buffer<H>::write_slot::operator=(write_slot&& other) noexcept -> write_slot& {
+  if (this != &other) {
+    reset();
+    owner_ = std::exchange(other.owner_, nullptr);
+    half_ = other.half_;
+    data_ = std::exchange(other.data_, nullptr);
+  }
+  return *this;
+}
+
+template <class H>
+void double_buffer<H>::write_slot::commit(std::size_t frames, bool end_of_stream) noexcept {
+  if (!PINGPONG_EXPECT(owner_ != nullptr, "commit() on an empty slot: check the slot with operator bool"))
+    return;
+  owner_->commit(half_, frames, end_of_stream);
+  owner_ = nullptr;
+  data_ = nullptr;
+}
+
+template <class H>
+void double_buffer<H>::write_slot::reset() noexcept {
+  if (owner_ == nullptr) return;
+  owner_->abandon(half_);
+  owner_ = nullptr;
+  data_ = nullptr;
+}
+
+// --- real-time side --------------------------------------------------------
+
+template <class H>
+void double_buffer<H>::reader_wake() noexcept {
+  if (config_.wake != wake_kind::semaphore) return;
+  bump(reader_.wake_posts);
+  if (handoff_.notify()) bump(reader_.wake_syscalls);
+}
+
+/// Releases an exhausted front half and takes the next if it is ready.
+/// Returns false if the trylock policy refused.
+template <class H>
+bool double_buffer<H>::reader_swap() noexcept {
+  const int release = reader_.front;
+  const std::int64_t started = now_ns();
+  const swap_outcome outcome = handoff_.reader_swap(release, reader_.next);
+  const auto took_ns = static_cast<std::uint64_t>(now_ns() - started);
+  if (took_ns > reader_.max_swap_ns.load(std::memory_order_relaxed))
+    reader_.max_swap_ns.store(took_ns, std::memory_order_relaxed);  // relaxed: statistic
+  if (!outcome.done) {
+    bump(reader_.lock_busy);
+    push_event(event_kind::lock_busy, 0, reader_.next);
+    return false;
+  }
+  if (release >= 0) {
+    reader_.front = -1;
+    if (reader_.front_end) {
+      reader_.ended = true;
+      push_event(event_kind::end_of_stream, 0, unsigned(release));
+    }
+    reader_wake();
+  }
+  if (outcome.took) {
+    const unsigned half = reader_.next;
+    reader_.front = int(half);
+    reader_.next = half ^ 1u;
+    reader_.front_pos = 0;
+    reader_.front_frames = meta_[half].frames;  // ordered by the acquire in reader_swap
+    reader_.front_end = meta_[half].end;
+    reader_.ended = false;
+    reader_.primed = true;
+    // relaxed: the producer's poll estimate; no data is published by it.
+    reader_.front_end_position.store(reader_.position + reader_.front_frames, std::memory_order_relaxed);
+    bump(reader_.swaps);
+    push_event(event_kind::swap, static_cast<std::uint32_t>(reader_.front_frames), half);
+  }
+  return true;
+}
+
+template <class H>
+template <class Sink>
+read_result double_buffer<H>::read_impl(const Sink& sink, std::size_t frames) noexcept {
+  detail::role_guard::scope role(reader_.guard, "two threads used reader() at once; one real-time thread only");
+  read_result result;
+  bool flush_waiting = false;  // trylock refused to apply a flush: expected silence
+
+  if (state::flush_pending(handoff_.load())) {
+    if (handoff_.reader_apply_flush()) {
+      reader_.front = -1;
+      reader_.next = 0;
+      reader_.front_end = false;
+      reader_.ended = false;
+      reader_.primed = false;
+      reader_.front_end_position.store(reader_.position, std::memory_order_relaxed);  // relaxed: estimate
+      bump(reader_.flushes);
+      push_event(event_kind::flush, 0, 0);
+      reader_wake();
+    } else {
+      bump(reader_.lock_busy);
+      flush_waiting = true;
+    }
+  }
+
+  std::size_t done = 0;
+  // Bounded: each turn copies ≥ 1 frame or swaps; swaps are capped.
+  for (std::size_t swaps_left = frames + 2; !flush_waiting && done < frames;) {
+    if (reader_.front >= 0) {
+      const std::size_t n = std::min(frames - done, reader_.front_frames - reader_.front_pos);
+      sink.copy(half_data(unsigned(reader_.front)) + reader_.front_pos * config_.channels, done, n);
+      done += n;
+      reader_.front_pos += n;
+      if (reader_.front_pos < reader_.front_frames) break;  // done == frames
+    }
+    // The front half is exhausted (or there is none): give it back eagerly
+    // so the producer can refill it, and take the next if ready.
+    if (swaps_left-- == 0) break;
+    if (!reader_swap()) break;  // trylock refused: the rest is an underrun
+    if (reader_.front < 0) break;  // next half not ready
+  }
+
+  result.frames = done;
+  if (done < frames) {
+    const std::size_t missing = frames - done;
+    sink.silence(done, missing);
+    result.silence = missing;
+    // Silence before the first half (start, after a flush) or after the end
+    // is expected; anything else means the producer was late.
+    // A refused swap of an exhausted last half is the end arriving late.
+    const bool at_end = reader_.ended || (reader_.front >= 0 && reader_.front_end);
+    if (!flush_waiting && reader_.primed && !at_end) {
+      result.underrun = true;
+      bump(reader_.underrun_events);
+      bump(reader_.underrun_frames, missing);
+      push_event(event_kind::underrun, static_cast<std::uint32_t>(missing), reader_.next);
+    }
+  }
+  reader_.position += frames;
+  // relaxed: a position for observers and the poll estimate.
+  reader_.frames_read.store(reader_.position, std::memory_order_relaxed);
+  if (reader_.ended != reader_.ended_flag.load(std::memory_order_relaxed)) {
+    // release: whoever sees end_of_stream() also sees the final counters.
+    reader_.ended_flag.store(reader_.ended, std::memory_order_release);
+  }
+  result.end_of_stream = reader_.ended;
+  return result;
+}
+
+}  // namespace pingpong

@@ -1,0 +1,406 @@
+// pingpong handoff policies — how the two halves change hands.
+//
+// Every policy keeps the same state word: two bits per half plus a flush
+// request/acknowledge pair. What differs is how the word is changed:
+//
+//   lockfree   single atomic RMWs; the real-time side is wait-free
+//   mutex      std::mutex + std::condition_variable around each transition
+//   mutex_pi   the same with a PTHREAD_PRIO_INHERIT mutex
+//   trylock    mutex, but the real-time side only try_lock()s; a refused
+//              swap is an underrun
+//
+// Half states (per half, 2 bits):  free → filling → ready → playing → free
+//   writer: free→filling (claim), filling→ready (publish), filling→free (abandon)
+//   reader: ready→playing (take), playing→free (release)
+// Flush: the writer sets `flush requested != flush acknowledged`; the reader
+// applies it (every half → free, acknowledged := requested) in one step.
+// The writer never touches a ready or playing half and never changes the
+// word while a flush is pending, so the reader's changes need no CAS loop.
+//
+// The protocol is modelled in tests/model/swap.pml (issue 5); names match.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
+#include <pthread.h>
+#include <time.h>
+
+#include "semaphore.hpp"
+
+namespace pingpong {
+
+/// The handoff policies, for run-time selection (see with_handoff()).
+enum class handoff_kind { lockfree, mutex, mutex_pi, trylock };
+
+/// How the producer learns that a half became free.
+enum class wake_kind {
+  semaphore,  ///< the reader posts after each release (a futex wake if the producer sleeps)
+  poll,       ///< the producer sleeps until the front half is due to run out; no RT syscall
+};
+
+inline constexpr std::string_view to_string(handoff_kind kind) noexcept {
+  switch (kind) {
+    case handoff_kind::lockfree: return "lockfree";
+    case handoff_kind::mutex: return "mutex";
+    case handoff_kind::mutex_pi: return "mutex-pi";
+    case handoff_kind::trylock: return "trylock";
+  }
+  return "?";
+}
+
+inline constexpr std::string_view to_string(wake_kind kind) noexcept {
+  return kind == wake_kind::semaphore ? "semaphore" : "poll";
+}
+
+/// Parses "lockfree", "mutex", "mutex-pi" (or "mutex_pi"), "trylock".
+inline std::optional<handoff_kind> parse_handoff(std::string_view name) noexcept {
+  if (name == "lockfree") return handoff_kind::lockfree;
+  if (name == "mutex") return handoff_kind::mutex;
+  if (name == "mutex-pi" || name == "mutex_pi") return handoff_kind::mutex_pi;
+  if (name == "trylock") return handoff_kind::trylock;
+  return std::nullopt;
+}
+
+/// Parses "semaphore" or "poll".
+inline std::optional<wake_kind> parse_wake(std::string_view name) noexcept {
+  if (name == "semaphore") return wake_kind::semaphore;
+  if (name == "poll") return wake_kind::poll;
+  return std::nullopt;
+}
+
+namespace state {
+inline constexpr std::uint32_t free = 0;
+inline constexpr std::uint32_t filling = 1;
+inline constexpr std::uint32_t ready = 2;
+inline constexpr std::uint32_t playing = 3;
+inline constexpr std::uint32_t flush_requested = 1u << 4;
+inline constexpr std::uint32_t flush_acknowledged = 1u << 5;
+
+constexpr unsigned shift(unsigned half) noexcept { return 2 * half; }
+constexpr std::uint32_t of(std::uint32_t word, unsigned half) noexcept {
+  return (word >> shift(half)) & 3u;
+}
+constexpr bool flush_pending(std::uint32_t word) noexcept {
+  return ((word >> 4) ^ (word >> 5)) & 1u;
+}
+/// The word after the reader applied a flush: halves free, ack := request.
+constexpr std::uint32_t flushed(std::uint32_t word) noexcept {
+  const std::uint32_t requested = word & flush_requested;
+  return requested | (requested ? flush_acknowledged : 0u);
+}
+}  // namespace state
+
+/// What the reader's swap did.
+struct swap_outcome {
+  bool done = true;   ///< false: trylock refused; nothing changed
+  bool took = false;  ///< the asked half was ready and is now playing
+};
+
+// ---------------------------------------------------------------------------
+// lockfree
+// ---------------------------------------------------------------------------
+
+/// One atomic word; the reader's operations are one load and at most one
+/// RMW (wait-free); the writer's are a load plus one RMW.
+class lockfree {
+ public:
+  static constexpr handoff_kind kind = handoff_kind::lockfree;
+  static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+
+  /// A snapshot of the word. Thread: any. Wait-free.
+  std::uint32_t load() const noexcept {
+    // acquire: a writer that sees a half free also sees the reader's last
+    // reads of it as done (pairs with the release RMWs in reader_swap /
+    // reader_apply_flush); a reader that sees a half ready sees its frames
+    // (pairs with the release in publish()).
+    return word_.load(std::memory_order_acquire);
+  }
+
+  /// Writer: free → filling unless a flush is pending. Thread: producer.
+  bool try_claim(unsigned half) noexcept {
+    const std::uint32_t word = load();
+    if (state::flush_pending(word) || state::of(word, half) != state::free) return false;
+    // relaxed: marks ownership for observers; the acquire load above already
+    // ordered our coming writes after the reader's release of this half.
+    word_.fetch_or(state::filling << state::shift(half), std::memory_order_relaxed);
+    return true;
+  }
+
+  /// Writer: filling → ready. Thread: producer.
+  void publish(unsigned half) noexcept {
+    // release: publishes the half's frames and its frame count / end flag;
+    // pairs with the acquire load in reader_swap().
+    word_.fetch_xor((state::filling ^ state::ready) << state::shift(half), std::memory_order_release);
+  }
+
+  /// Writer: filling → free (the slot was dropped uncommitted). Thread: producer.
+  void abandon(unsigned half) noexcept {
+    // relaxed: the reader never saw this half; nothing to publish.
+    word_.fetch_and(~(3u << state::shift(half)), std::memory_order_relaxed);
+  }
+
+  /// Writer: asks the reader to drop every queued half. Thread: producer.
+  void request_flush() noexcept {
+    if (state::flush_pending(load())) return;
+    // release: orders the writer's earlier word changes before the request;
+    // pairs with the acquire load in reader_swap()/reader_apply_flush().
+    word_.fetch_xor(state::flush_requested, std::memory_order_release);
+  }
+
+  /// Reader: releases `release_half` (if ≥ 0) and takes `take_half` if it is
+  /// ready. Thread: real-time. Wait-free: one load, at most one RMW.
+  swap_outcome reader_swap(int release_half, unsigned take_half) noexcept {
+    const std::uint32_t word = load();  // acquire: see publish()
+    std::uint32_t toggle = 0;
+    if (release_half >= 0) toggle |= state::playing << state::shift(unsigned(release_half));
+    const bool take = state::of(word, take_half) == state::ready;
+    if (take) toggle |= (state::ready ^ state::playing) << state::shift(take_half);
+    // XOR flips exactly our own bits: playing→free, ready→playing. The writer
+    // changes only bits of halves it owns, so no CAS loop is needed.
+    // release: our reads of the released half happen-before the writer's
+    // refill of it (pairs with the acquire load in try_claim()).
+    if (toggle != 0) word_.fetch_xor(toggle, std::memory_order_release);
+    return {true, take};
+  }
+
+  /// Reader: applies a pending flush. Thread: real-time. Wait-free.
+  bool reader_apply_flush() noexcept {
+    const std::uint32_t word = load();
+    // The writer does not change the word while the flush is pending.
+    // release: our reads of the dropped halves happen-before their refill;
+    // pairs with the acquire load in try_claim().
+    word_.store(state::flushed(word), std::memory_order_release);
+    return true;
+  }
+
+  /// Reader: wakes the producer. Returns true if that was a system call.
+  /// Thread: real-time. Wait-free.
+  bool notify() noexcept { return wake_.post(); }
+
+  /// Writer: sleeps until `half` is free with no flush pending, `cancel` is
+  /// set, or the deadline. Returns whether the half is claimable; the caller
+  /// re-checks everything. Thread: producer. Blocking.
+  bool wait(unsigned half, std::chrono::steady_clock::time_point deadline,
+            const std::atomic<bool>& cancel) noexcept {
+    const auto claimable = [&] {
+      const std::uint32_t word = load();
+      return !state::flush_pending(word) && state::of(word, half) == state::free;
+    };
+    // acquire: pairs with the release store in cancel_writer(). A cancel
+    // after this check still wakes us: wake_writer() leaves a post pending.
+    if (claimable() || cancel.load(std::memory_order_acquire)) return claimable();
+    wake_.wait_until(deadline);
+    return claimable();
+  }
+
+  /// Wakes a waiting writer so it re-checks its cancel flag. Thread: any.
+  void wake_writer() noexcept { wake_.post(); }
+
+ private:
+  alignas(64) std::atomic<std::uint32_t> word_{0};
+  alignas(64) wake_semaphore wake_;
+};
+
+// ---------------------------------------------------------------------------
+// locked policies
+// ---------------------------------------------------------------------------
+
+namespace detail {
+
+/// A pthread mutex with priority inheritance and a monotonic condvar.
+class pi_lock {
+ public:
+  pi_lock() {
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_setprotocol(&attr, PTHREAD_PRIO_INHERIT);
+    pthread_mutex_init(&mutex_, &attr);
+    pthread_mutexattr_destroy(&attr);
+    pthread_condattr_t cattr;
+    pthread_condattr_init(&cattr);
+    pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+    pthread_cond_init(&cond_, &cattr);
+    pthread_condattr_destroy(&cattr);
+  }
+  ~pi_lock() {
+    pthread_cond_destroy(&cond_);
+    pthread_mutex_destroy(&mutex_);
+  }
+  pi_lock(const pi_lock&) = delete;
+  pi_lock& operator=(const pi_lock&) = delete;
+
+  void lock() noexcept { pthread_mutex_lock(&mutex_); }
+  bool try_lock() noexcept { return pthread_mutex_trylock(&mutex_) == 0; }
+  void unlock() noexcept { pthread_mutex_unlock(&mutex_); }
+  void notify_one() noexcept { pthread_cond_signal(&cond_); }
+  /// Called with the lock held; returns with it held.
+  void wait_until(std::chrono::steady_clock::time_point deadline) noexcept {
+    if (deadline == std::chrono::steady_clock::time_point::max()) {
+      pthread_cond_wait(&cond_, &mutex_);
+      return;
+    }
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count();
+    timespec abs{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+    pthread_cond_timedwait(&cond_, &mutex_, &abs);  // steady_clock is CLOCK_MONOTONIC
+  }
+
+ private:
+  pthread_mutex_t mutex_;
+  pthread_cond_t cond_;
+};
+
+/// std::mutex + std::condition_variable behind the same face.
+class std_lock {
+ public:
+  void lock() noexcept { mutex_.lock(); }
+  bool try_lock() noexcept { return mutex_.try_lock(); }
+  void unlock() noexcept { mutex_.unlock(); }
+  void notify_one() noexcept { cond_.notify_one(); }
+  void wait_until(std::chrono::steady_clock::time_point deadline) noexcept {
+    std::unique_lock<std::mutex> held(mutex_, std::adopt_lock);
+    if (deadline == std::chrono::steady_clock::time_point::max()) {
+      cond_.wait(held);
+    } else {
+      cond_.wait_until(held, deadline);
+    }
+    held.release();  // still locked; the caller unlocks
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cond_;
+};
+
+/// The word changes under a lock. The word stays an atomic so that any
+/// thread may take a snapshot without the lock; under the lock every access
+/// is relaxed because the lock orders them.
+template <class Lock, bool RealtimeTryLock, handoff_kind Kind>
+class locked_handoff {
+ public:
+  static constexpr handoff_kind kind = Kind;
+
+  std::uint32_t load() const noexcept {
+    // acquire: a lock-free snapshot for observers and for the reader's
+    // per-call flush check; pairs with the unlock (release) after each change.
+    return word_.load(std::memory_order_acquire);
+  }
+
+  bool try_claim(unsigned half) noexcept {
+    std::lock_guard held(lock_);
+    const std::uint32_t word = word_.load(std::memory_order_relaxed);  // relaxed: under the lock
+    if (state::flush_pending(word) || state::of(word, half) != state::free) return false;
+    word_.store(word | (state::filling << state::shift(half)), std::memory_order_relaxed);
+    return true;
+  }
+
+  void publish(unsigned half) noexcept {
+    std::lock_guard held(lock_);
+    // relaxed: the unlock publishes the frames; the reader's lock acquires them.
+    word_.store(word_.load(std::memory_order_relaxed) ^ ((state::filling ^ state::ready) << state::shift(half)),
+                std::memory_order_relaxed);
+  }
+
+  void abandon(unsigned half) noexcept {
+    std::lock_guard held(lock_);
+    word_.store(word_.load(std::memory_order_relaxed) & ~(3u << state::shift(half)),  // relaxed: under the lock
+                std::memory_order_relaxed);
+  }
+
+  void request_flush() noexcept {
+    std::lock_guard held(lock_);
+    const std::uint32_t word = word_.load(std::memory_order_relaxed);  // relaxed: under the lock
+    if (!state::flush_pending(word)) word_.store(word ^ state::flush_requested, std::memory_order_relaxed);
+  }
+
+  swap_outcome reader_swap(int release_half, unsigned take_half) noexcept {
+    if constexpr (RealtimeTryLock) {
+      if (!lock_.try_lock()) return {false, false};
+    } else {
+      lock_.lock();
+    }
+    std::uint32_t word = word_.load(std::memory_order_relaxed);  // relaxed: under the lock
+    if (release_half >= 0) word &= ~(3u << state::shift(unsigned(release_half)));
+    const bool take = state::of(word, take_half) == state::ready;
+    if (take) word |= state::playing << state::shift(take_half);
+    word_.store(word, std::memory_order_relaxed);
+    lock_.unlock();
+    return {true, take};
+  }
+
+  bool reader_apply_flush() noexcept {
+    if constexpr (RealtimeTryLock) {
+      if (!lock_.try_lock()) return false;
+    } else {
+      lock_.lock();
+    }
+    word_.store(state::flushed(word_.load(std::memory_order_relaxed)), std::memory_order_relaxed);
+    lock_.unlock();
+    return true;
+  }
+
+  /// Signals the condition variable (a syscall only if the producer waits;
+  /// the policy cannot tell which, so it returns false).
+  bool notify() noexcept {
+    lock_.notify_one();
+    return false;
+  }
+
+  bool wait(unsigned half, std::chrono::steady_clock::time_point deadline,
+            const std::atomic<bool>& cancel) noexcept {
+    std::lock_guard held(lock_);
+    for (;;) {
+      const std::uint32_t word = word_.load(std::memory_order_relaxed);  // relaxed: under the lock
+      if (!state::flush_pending(word) && state::of(word, half) == state::free) return true;
+      // relaxed: wake_writer() stores nothing but takes the lock, so a cancel
+      // set before it is visible here, under the same lock.
+      if (cancel.load(std::memory_order_relaxed)) return false;
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      lock_.wait_until(deadline);
+    }
+  }
+
+  /// Wakes a waiting writer so it re-checks its cancel flag. Taking the lock
+  /// closes the window between the writer's check and its sleep.
+  /// Thread: any but real-time (it locks).
+  void wake_writer() noexcept {
+    { std::lock_guard held(lock_); }
+    lock_.notify_one();
+  }
+
+  /// The lock, for load scenarios that stall inside the critical section.
+  Lock& native_lock() noexcept { return lock_; }
+
+ private:
+  alignas(64) std::atomic<std::uint32_t> word_{0};
+  alignas(64) Lock lock_;
+};
+
+}  // namespace detail
+
+/// std::mutex + condition variable; the fill happens outside the lock.
+using mutex = detail::locked_handoff<detail::std_lock, false, handoff_kind::mutex>;
+/// A PTHREAD_PRIO_INHERIT mutex + condition variable.
+using mutex_pi = detail::locked_handoff<detail::pi_lock, false, handoff_kind::mutex_pi>;
+/// The real-time side only try_lock()s; a refused swap is an underrun.
+using trylock = detail::locked_handoff<detail::std_lock, true, handoff_kind::trylock>;
+
+/// Calls `f(std::type_identity<Policy>{})` with the policy named by `kind`.
+template <class F>
+decltype(auto) with_handoff(handoff_kind kind, F&& f) {
+  switch (kind) {
+    case handoff_kind::mutex: return f(std::type_identity<mutex>{});
+    case handoff_kind::mutex_pi: return f(std::type_identity<mutex_pi>{});
+    case handoff_kind::trylock: return f(std::type_identity<trylock>{});
+    case handoff_kind::lockfree: break;
+  }
+  return f(std::type_identity<lockfree>{});
+}
+
+}  // namespace pingpong

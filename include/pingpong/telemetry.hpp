@@ -1,0 +1,153 @@
+// pingpong telemetry — real-time-safe counters and an event log.
+//
+// The real-time side only ever does relaxed stores/RMWs on counters it owns
+// and try_enqueue() into a preallocated moodycamel::ConcurrentQueue through
+// an explicit producer token: no allocation, no lock, no system call. When
+// the log is full the event is counted as dropped, never allocated.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include <concurrentqueue/concurrentqueue.h>
+
+namespace pingpong {
+
+enum class event_kind : std::uint8_t {
+  underrun,       ///< the callback needed frames that were not published; `frames` = silence
+  swap,           ///< the reader took a new half; `frames` = frames in it
+  flush,          ///< the reader applied a flush request
+  end_of_stream,  ///< the last published frame was played
+  lock_busy,      ///< trylock only: the swap lock was held by the producer
+};
+
+inline const char* to_string(event_kind kind) noexcept {
+  switch (kind) {
+    case event_kind::underrun: return "underrun";
+    case event_kind::swap: return "swap";
+    case event_kind::flush: return "flush";
+    case event_kind::end_of_stream: return "end_of_stream";
+    case event_kind::lock_busy: return "lock_busy";
+  }
+  return "?";
+}
+
+/// One thing that happened on the real-time side.
+struct event {
+  event_kind kind{};
+  std::uint8_t half = 0;         ///< which half (0 or 1), where it applies
+  std::uint32_t frames = 0;      ///< see event_kind
+  std::uint64_t position = 0;    ///< reader position at the start of the read call
+  std::int64_t time_ns = 0;      ///< steady_clock, nanoseconds since its epoch
+};
+
+/// steady_clock in nanoseconds. On Linux this is a vDSO read, not a system call.
+inline std::int64_t now_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+/// A bounded, preallocated event log: one real-time producer, one consumer.
+class event_log {
+ public:
+  /// Allocates room for at least `capacity` events. Thread: control.
+  explicit event_log(std::size_t capacity)
+      : queue_(std::max<std::size_t>(capacity, 1), 1, 0), token_(queue_) {}
+
+  event_log(const event_log&) = delete;
+  event_log& operator=(const event_log&) = delete;
+
+  /// Records an event, or counts it as dropped when the log is full.
+  /// Thread: the one real-time producer. Wait-free in practice (bounded
+  /// work, no allocation: try_enqueue never allocates).
+  bool try_push(const event& e) noexcept {
+    if (queue_.try_enqueue(token_, e)) return true;
+    // relaxed: a statistic, read by the monitor.
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+
+  /// Takes the oldest event. Thread: the one consumer (monitor). Lock-free.
+  bool try_pop(event& out) noexcept { return queue_.try_dequeue_from_producer(token_, out); }
+
+  /// Events lost because the log was full. Thread: any.
+  std::uint64_t dropped() const noexcept {
+    // relaxed: a statistic.
+    return dropped_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  moodycamel::ConcurrentQueue<event> queue_;
+  moodycamel::ProducerToken token_;
+  std::atomic<std::uint64_t> dropped_{0};
+};
+
+/// A snapshot of the reader's counters.
+struct counters {
+  std::uint64_t frames_read = 0;      ///< frames handed to the device, silence included
+  std::uint64_t underrun_events = 0;  ///< read calls that had to insert silence
+  std::uint64_t underrun_frames = 0;  ///< silent frames inserted for those
+  std::uint64_t swaps = 0;            ///< halves taken by the reader
+  std::uint64_t flushes = 0;          ///< flush requests applied
+  std::uint64_t lock_busy = 0;        ///< trylock: swaps refused because the lock was held
+  std::uint64_t wake_posts = 0;       ///< semaphore wake: posts made by the reader
+  std::uint64_t wake_syscalls = 0;    ///< ... of which entered the kernel (producer asleep)
+  std::uint64_t events_dropped = 0;   ///< events lost because the log was full
+  std::uint64_t max_swap_ns = 0;      ///< longest swap on the real-time side (lock waits included)
+};
+
+/// Timing of the device callback, kept by the callback itself.
+/// Single writer (the real-time thread); any thread may read.
+class callback_timer {
+ public:
+  /// `period_ns`: the callback's budget; longer callbacks are deadline misses.
+  explicit callback_timer(std::int64_t period_ns = 0) noexcept : period_ns_(period_ns) {}
+
+  void set_period_ns(std::int64_t period_ns) noexcept { period_ns_ = period_ns; }
+
+  /// Records one callback that ran from `start_ns` to `end_ns`.
+  /// Thread: real-time. Wait-free (relaxed loads/stores of its own counters).
+  void record(std::int64_t start_ns, std::int64_t end_ns) noexcept {
+    const std::int64_t took = end_ns - start_ns;
+    // relaxed everywhere: single writer; readers want a recent value, not an
+    // ordering with other memory. Load+store instead of RMW: no lock prefix.
+    callbacks_.store(callbacks_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    if (took > max_ns_.load(std::memory_order_relaxed)) max_ns_.store(took, std::memory_order_relaxed);
+    if (period_ns_ > 0 && took > period_ns_)
+      deadline_misses_.store(deadline_misses_.load(std::memory_order_relaxed) + 1,
+                             std::memory_order_relaxed);
+  }
+
+  std::uint64_t callbacks() const noexcept { return callbacks_.load(std::memory_order_relaxed); }
+  std::int64_t max_ns() const noexcept { return max_ns_.load(std::memory_order_relaxed); }
+  std::uint64_t deadline_misses() const noexcept {
+    return deadline_misses_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  std::int64_t period_ns_;
+  std::atomic<std::uint64_t> callbacks_{0};
+  std::atomic<std::int64_t> max_ns_{0};
+  std::atomic<std::uint64_t> deadline_misses_{0};
+};
+
+/// RAII helper for a callback body: `pingpong::timed_scope t(timer);`
+class timed_scope {
+ public:
+  explicit timed_scope(callback_timer& timer) noexcept : timer_(timer), start_(now_ns()) {}
+  ~timed_scope() { timer_.record(start_, now_ns()); }
+  timed_scope(const timed_scope&) = delete;
+  timed_scope& operator=(const timed_scope&) = delete;
+
+ private:
+  callback_timer& timer_;
+  std::int64_t start_;
+};
+
+}  // namespace pingpong

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages pingpong builds, tests and benchmarks against.
+# Idempotent: skips apt entirely when everything is already installed.
+# Usage: scripts/setup.sh            (needs root, or sudo)
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config ninja-build
+  portaudio19-dev libsndfile1-dev libsoxr-dev
+  libconcurrentqueue-dev libreaderwriterqueue-dev doctest-dev libcli11-dev
+  jackd2 libjack-jackd2-dev
+  libboost-dev libbenchmark-dev
+  clang libclang-rt-14-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# jackd2 asks whether to enable realtime priority; answer for it.
+echo "jackd2 jackd/tweak_rt_limits boolean false" | $sudo debconf-set-selections
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
