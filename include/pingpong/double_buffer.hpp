@@ -161,6 +161,11 @@ class double_buffer {
     read_result read_planar(float* const* out, std::size_t frames) noexcept {
       return buffer_.read_impl(planar_sink{out, buffer_.config_.channels}, frames);
     }
+    /// Frames a read could deliver now without silence: the rest of the
+    /// front half, plus the next half if it is published. For offline
+    /// consumers that may wait (a file writer); a device callback just reads.
+    /// Thread: the reader. Wait-free (one acquire load).
+    std::size_t available() const noexcept { return buffer_.available_impl(); }
 
    private:
     friend class double_buffer;
@@ -217,6 +222,12 @@ class double_buffer {
   read_result read_impl(const Sink& sink, std::size_t frames) noexcept;
   bool reader_swap() noexcept;
   void reader_wake() noexcept;
+  std::size_t available_impl() const noexcept {
+    std::size_t n = reader_.front >= 0 ? reader_.front_frames - reader_.front_pos : 0;
+    // The acquire load (see handoff load()) makes the half's frame count visible.
+    if (state::of(handoff_.load(), reader_.next) == state::ready) n += meta_[reader_.next].frames;
+    return n;
+  }
   void push_event(event_kind kind, std::uint32_t frames, unsigned half) noexcept {
     if (events_) events_->try_push(event{kind, static_cast<std::uint8_t>(half), frames, reader_.position, now_ns()});
   }

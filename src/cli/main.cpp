@@ -1,0 +1,240 @@
+// pingpong — play audio files through the double buffer and measure glitches.
+//
+//   pingpong play FILE... [options]     play (see --help)
+//   pingpong devices                    list output devices
+//   pingpong info FILE...               format, rate, channels, length
+//
+// Exit codes: 0 ok; 1 glitched with --fail-on-glitch; 2 bad usage or input;
+// 3 device or audio server error; 130 interrupted (Ctrl-C).
+#include <CLI/CLI.hpp>
+#include <pingpong/version.hpp>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "player/player.hpp"
+#include "player/source.hpp"
+
+namespace pp = pingpong::player;
+
+namespace {
+
+std::atomic<bool> interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free);  // safe in a signal handler
+
+extern "C" void on_signal(int) {
+  interrupted.store(true, std::memory_order_relaxed);  // relaxed: polled by the control loop
+}
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+std::string clock_text(double s) {
+  if (s < 0) return "--:--";
+  char buf[32];
+  const int m = int(s / 60);
+  std::snprintf(buf, sizeof buf, "%d:%04.1f", m, s - 60.0 * m);
+  return buf;
+}
+
+void draw_status(const pp::live_status& st) {
+  std::string cpu = st.cpu_load >= 0 ? std::to_string(int(std::lround(st.cpu_load * 100))) + "%" : "n/a";
+  std::fprintf(stdout, "\r%s / %s  fill %3d%%  underruns %llu  deadline misses %llu  xruns %llu  cpu %s\x1b[K",
+               clock_text(st.position_s).c_str(), clock_text(st.duration_s).c_str(), int(std::lround(st.fill * 100)),
+               (unsigned long long)st.underruns, (unsigned long long)st.deadline_misses,
+               (unsigned long long)st.device_xruns, cpu.c_str());
+  std::fflush(stdout);
+}
+
+int fail(int code, const std::string& message) {
+  std::fprintf(stderr, "pingpong: %s\n", message.c_str());
+  return code;
+}
+
+bool is_count(const std::string& s) {
+  return !s.empty() && s.size() < 10 && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+struct play_cli {
+  std::vector<std::string> files;
+  std::string device, output, handoff = "lockfree", wake = "semaphore", start, end, json, loop;
+  std::size_t period = 256, half = 0;
+  double gain_db = 0.0;
+  bool quiet = false, fail_on_glitch = false;
+  CLI::Option* loop_option = nullptr;
+};
+
+int run_play(play_cli& cli) {
+  pp::play_options o;
+  o.files = cli.files;
+  o.device = cli.device;
+  o.output_file = cli.output;
+  o.period_frames = cli.period;
+  o.half_frames = cli.half;
+  o.gain_db = cli.gain_db;
+  const auto handoff = pingpong::parse_handoff(cli.handoff);
+  if (!handoff) return fail(pp::exit_bad_input, "--handoff '" + cli.handoff + "': use lockfree, mutex, mutex-pi or trylock");
+  o.handoff = *handoff;
+  const auto wake = pingpong::parse_wake(cli.wake);
+  if (!wake) return fail(pp::exit_bad_input, "--wake '" + cli.wake + "': use semaphore or poll");
+  o.wake = *wake;
+  if (cli.loop_option->count() > 0) {
+    if (cli.loop.empty()) {
+      o.loops = 0;
+    } else if (is_count(cli.loop)) {
+      o.loops = std::stoi(cli.loop);
+      if (o.loops == 0) return fail(pp::exit_bad_input, "--loop 0: give a count ≥ 1, or --loop alone to repeat forever");
+    } else {
+      o.files.insert(o.files.begin(), cli.loop);  // `--loop song.wav`: the value was a file
+      o.loops = 0;
+    }
+  }
+  if (o.files.empty()) return fail(pp::exit_bad_input, "play: give at least one FILE (see pingpong play --help)");
+  try {
+    if (!cli.start.empty()) o.start_s = pp::parse_time(cli.start);
+    if (!cli.end.empty()) o.end_s = pp::parse_time(cli.end);
+    if (o.end_s >= 0 && o.end_s <= o.start_s) return fail(pp::exit_bad_input, "--end must be after --start");
+  } catch (const pp::input_error& e) {
+    return fail(pp::exit_bad_input, e.what());
+  }
+
+  const bool json_stdout = cli.json == "-";
+  const bool live = !cli.quiet && !json_stdout && ::isatty(STDOUT_FILENO) == 1;
+  std::FILE* human = json_stdout ? stderr : stdout;
+  pp::play_hooks hooks;
+  hooks.interrupt = &interrupted;
+  if (live) hooks.on_tick = draw_status;
+  if (!cli.quiet) {
+    hooks.on_start = [&](const pp::play_report& r) {
+      std::fprintf(human, "playing %zu file%s on '%s' (%s) at %d Hz, %d ch, period %zu, half %zu, %s/%s\n",
+                   r.files.size(), r.files.size() == 1 ? "" : "s", r.device.name.c_str(), r.device.host_api.c_str(),
+                   r.device.sample_rate, r.device.channels, r.device.period_frames, r.half_frames, r.handoff.c_str(),
+                   r.wake.c_str());
+    };
+  }
+  install_signal_handlers();
+
+  pp::play_report report;
+  try {
+    report = pp::play(o, hooks);
+  } catch (const pp::input_error& e) {
+    return fail(pp::exit_bad_input, e.what());
+  } catch (const pp::device_error& e) {
+    return fail(pp::exit_device, e.what());
+  } catch (const std::exception& e) {
+    return fail(pp::exit_device, e.what());
+  }
+  if (live) std::fputs("\r\x1b[K", stdout);
+  if (!cli.quiet) std::fputs(pp::summary_text(report).c_str(), human);
+  if (!cli.json.empty()) {
+    const std::string text = pp::to_json(report, PINGPONG_VERSION_STRING);
+    if (json_stdout) {
+      std::fputs(text.c_str(), stdout);
+    } else {
+      std::ofstream f(cli.json);
+      f << text;
+      if (!f) return fail(pp::exit_bad_input, "cannot write --json '" + cli.json + "'");
+    }
+  }
+  if (!report.error.empty()) return fail(report.error_code, report.error);
+  if (report.interrupted) return pp::exit_interrupted;
+  if (cli.fail_on_glitch && report.glitched()) return pp::exit_glitched;
+  return pp::exit_ok;
+}
+
+int run_devices() {
+  try {
+    const auto devices = pp::list_devices();
+    if (devices.empty()) {
+      std::puts("no output devices (start a JACK server: scripts/jack.sh start; or play with --device sim)");
+      return pp::exit_ok;
+    }
+    std::printf("%-5s %-32s %-28s %4s %8s %10s\n", "index", "name", "host API", "ch", "rate", "latency ms");
+    for (const auto& d : devices)
+      std::printf("%-5d %-32s %-28s %4d %8.0f %5.1f-%-5.1f%s\n", d.index, d.name.c_str(), d.host_api.c_str(),
+                  d.max_output_channels, d.default_rate, d.low_latency_s * 1e3, d.high_latency_s * 1e3,
+                  d.is_default ? " (default)" : "");
+    std::puts("sim   (simulated device: a paced thread, no audio)");
+    return pp::exit_ok;
+  } catch (const pp::device_error& e) {
+    return fail(pp::exit_device, e.what());
+  }
+}
+
+int run_info(const std::vector<std::string>& files) {
+  int code = pp::exit_ok;
+  for (const auto& path : files) {
+    try {
+      const pp::file_info i = pp::probe_file(path);
+      std::printf("%s: %s, %s, %d Hz, %d ch, %lld frames, %s\n", path.c_str(), i.format.c_str(), i.subtype.c_str(),
+                  i.sample_rate, i.channels, (long long)i.frames, clock_text(i.duration_s).c_str());
+    } catch (const pp::input_error& e) {
+      fail(pp::exit_bad_input, e.what());
+      code = pp::exit_bad_input;
+    }
+  }
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"pingpong " PINGPONG_VERSION_STRING
+               " — real-time double-buffer audio player and glitch lab.\n"
+               "Exit codes: 0 ok, 1 glitched (--fail-on-glitch), 2 bad usage/input, 3 device error, 130 interrupted.",
+               "pingpong"};
+  app.set_version_flag("--version", "pingpong " PINGPONG_VERSION_STRING);
+  app.require_subcommand(1);
+
+  play_cli cli;
+  auto* play = app.add_subcommand("play", "Play audio files (WAV, AIFF, FLAC, Ogg Vorbis, Opus, MP3, ...) gaplessly");
+  play->add_option("files", cli.files, "Files to play, in order");
+  play->add_option("-d,--device", cli.device, "Output: name substring or index (pingpong devices), or 'sim'");
+  play->add_option("-o,--output", cli.output, "Render offline to FILE (.wav float, .flac, .ogg, .aiff) instead");
+  play->add_option("-p,--period", cli.period, "Frames per callback")->capture_default_str();
+  play->add_option("--half", cli.half, "Frames per half of the double buffer (default 8 x period, at least 2048)");
+  play->add_option("--handoff", cli.handoff, "lockfree | mutex | mutex-pi | trylock")->capture_default_str();
+  play->add_option("--wake", cli.wake, "semaphore | poll")->capture_default_str();
+  play->add_option("-g,--gain", cli.gain_db, "Gain in dB")->capture_default_str();
+  play->add_option("--start", cli.start, "Start each file here (seconds or mm:ss)");
+  play->add_option("--end", cli.end, "End each file here (seconds or mm:ss)");
+  cli.loop_option = play->add_option("--loop", cli.loop, "Play the list N times; alone: until Ctrl-C")->expected(0, 1);
+  play->add_flag("-q,--quiet", cli.quiet, "No status line and no summary");
+  play->add_option("--json", cli.json, "Write the report as JSON to FILE ('-' for stdout)");
+  play->add_flag("--fail-on-glitch", cli.fail_on_glitch, "Exit 1 if anything glitched");
+
+  auto* devices = app.add_subcommand("devices", "List output devices (host API, channels, rate, latency)");
+  std::vector<std::string> info_files;
+  auto* info = app.add_subcommand("info", "Show format, rate, channels and length of files");
+  info->add_option("files", info_files, "Files")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    if (what.empty()) what = "bad usage";
+    return fail(pp::exit_bad_input, what + " (see pingpong --help)");
+  }
+  if (play->parsed()) return run_play(cli);
+  if (devices->parsed()) return run_devices();
+  if (info->parsed()) return run_info(info_files);
+  return fail(pp::exit_bad_input, "no command (see pingpong --help)");
+}

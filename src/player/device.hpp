@@ -1,0 +1,94 @@
+// Output devices: where the real-time callback's frames go.
+//   portaudio  a PortAudio stream (ALSA, JACK, ... whatever the host offers)
+//   sim        a simulated device: a thread woken at absolute times every
+//              period (SCHED_FIFO when permitted), for machines with no audio
+//   file       offline render to a sound file, as fast as the pipeline goes
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "player/errors.hpp"
+#include "player/histogram.hpp"
+
+namespace pingpong::player {
+
+/// Host-reported conditions for one callback (PortAudio statusFlags).
+struct callback_status {
+  bool output_underflow = false;
+  bool output_overflow = false;
+  bool priming = false;
+};
+
+struct render_result {
+  std::size_t frames = 0;  ///< frames that came from the source (the rest was silence)
+  bool end = false;        ///< the stream has played out
+};
+
+/// What a device calls. Implemented by the player's engine.
+class render_target {
+ public:
+  virtual ~render_target() = default;
+  /// Fills `out` (interleaved, device channels). Thread: the device's
+  /// real-time thread. Never blocks, allocates, or does I/O.
+  virtual render_result render(float* out, std::size_t frames, const callback_status& status) noexcept = 0;
+  /// Frames render() could deliver now without silence. Thread: the device
+  /// thread (offline devices wait on it). Wait-free.
+  virtual std::size_t available() noexcept = 0;
+  /// True once the producer has committed its last half. Thread: any.
+  virtual bool producer_done() const noexcept = 0;
+};
+
+struct device_info {
+  std::string name;
+  std::string host_api;      ///< "JACK Audio Connection Kit", "ALSA", "sim", "file"
+  int sample_rate = 0;
+  int channels = 0;
+  std::size_t period_frames = 0;
+  double output_latency_s = 0.0;
+};
+
+struct device_request {
+  std::string name;                 ///< "" = default; "sim"; substring or index for PortAudio
+  std::string output_file;          ///< non-empty: offline render to this file
+  int preferred_rate = 48000;       ///< the source's rate; used if the device can run at it
+  int wanted_channels = 2;          ///< the source's channels; the device may offer fewer
+  std::size_t period_frames = 256;
+};
+
+class device {
+ public:
+  virtual ~device() = default;
+  virtual device_info info() const = 0;
+  /// Starts calling `target`. Throws device_error. Thread: control.
+  virtual void start(render_target& target) = 0;
+  /// Stops and joins; idempotent, safe after a failed start. Thread: control.
+  virtual void stop() noexcept = 0;
+  /// The stream has finished by itself (end of stream) or failed.
+  virtual bool finished() const noexcept = 0;
+  /// Non-empty if the device failed while running.
+  virtual std::string failure() const { return {}; }
+  /// PortAudio's CPU load estimate, 0..1; < 0 if the device has none.
+  virtual double cpu_load() const noexcept { return -1.0; }
+  /// The sim device: how late each wake-up was. nullptr for others.
+  virtual const latency_histogram* wake_lateness() const noexcept { return nullptr; }
+};
+
+/// Opens the device the request names. Throws device_error (exit 3) for a
+/// missing/unusable device, input_error (exit 2) for a bad request.
+std::unique_ptr<device> open_device(const device_request& request);
+
+/// One line per PortAudio output device, for `pingpong devices`.
+struct device_listing {
+  int index;
+  std::string name, host_api;
+  int max_output_channels;
+  double default_rate, low_latency_s, high_latency_s;
+  bool is_default;
+};
+std::vector<device_listing> list_devices();
+
+}  // namespace pingpong::player

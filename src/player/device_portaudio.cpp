@@ -1,0 +1,197 @@
+// The PortAudio device. On Linux with a JACK server running, the default is
+// PortAudio's JACK output (client "pingpong", connected to the system
+// playback ports by PortAudio); otherwise PortAudio's default output.
+#include <portaudio.h>
+#include <pa_jack.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+
+#include "player/device.hpp"
+#include "player/device_kinds.hpp"
+
+namespace pingpong::player {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return s;
+}
+
+/// Pa_Initialize once per process, with ALSA's probing noise on stderr
+/// silenced (set PINGPONG_DEBUG_PORTAUDIO=1 to see it).
+class pa_system {
+ public:
+  static pa_system& get() {
+    static pa_system instance;
+    return instance;
+  }
+  PaError error() const { return error_; }
+
+ private:
+  pa_system() {
+    PaJack_SetClientName("pingpong");
+    const bool quiet = std::getenv("PINGPONG_DEBUG_PORTAUDIO") == nullptr;
+    int saved = -1;
+    if (quiet) {
+      std::fflush(stderr);
+      saved = ::dup(STDERR_FILENO);
+      const int null_fd = ::open("/dev/null", O_WRONLY);
+      if (null_fd >= 0) {
+        ::dup2(null_fd, STDERR_FILENO);
+        ::close(null_fd);
+      }
+    }
+    error_ = Pa_Initialize();
+    if (saved >= 0) {
+      std::fflush(stderr);
+      ::dup2(saved, STDERR_FILENO);
+      ::close(saved);
+    }
+  }
+  ~pa_system() {
+    if (error_ == paNoError) Pa_Terminate();
+  }
+  PaError error_;
+};
+
+void require_portaudio() {
+  if (PaError e = pa_system::get().error(); e != paNoError)
+    throw device_error(std::string("PortAudio failed to start: ") + Pa_GetErrorText(e));
+}
+
+std::string host_name(PaHostApiIndex api) {
+  const PaHostApiInfo* info = Pa_GetHostApiInfo(api);
+  return info ? info->name : "?";
+}
+
+PaDeviceIndex default_output() {
+  // A running JACK server is what the user wants to play through.
+  const PaHostApiIndex jack = Pa_HostApiTypeIdToHostApiIndex(paJACK);
+  if (jack >= 0) {
+    const PaHostApiInfo* info = Pa_GetHostApiInfo(jack);
+    if (info && info->defaultOutputDevice != paNoDevice) return info->defaultOutputDevice;
+  }
+  return Pa_GetDefaultOutputDevice();
+}
+
+PaDeviceIndex find_device(const std::string& name) {
+  const PaDeviceIndex count = Pa_GetDeviceCount();
+  if (name.empty()) {
+    const PaDeviceIndex d = default_output();
+    if (d == paNoDevice)
+      throw device_error("no audio output device: start a JACK server (scripts/jack.sh start) or use --device sim");
+    return d;
+  }
+  if (std::all_of(name.begin(), name.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    const long index = std::strtol(name.c_str(), nullptr, 10);
+    if (index >= count || Pa_GetDeviceInfo(PaDeviceIndex(index))->maxOutputChannels < 1)
+      throw device_error("no output device with index " + name + " (see: pingpong devices)");
+    return PaDeviceIndex(index);
+  }
+  const std::string wanted = lower(name);
+  for (PaDeviceIndex i = 0; i < count; ++i) {
+    const PaDeviceInfo* info = Pa_GetDeviceInfo(i);
+    if (info->maxOutputChannels > 0 && lower(info->name).find(wanted) != std::string::npos) return i;
+  }
+  throw device_error("no output device matches '" + name + "' (see: pingpong devices)");
+}
+
+class portaudio_device final : public device {
+ public:
+  explicit portaudio_device(const device_request& request) {
+    require_portaudio();
+    index_ = find_device(request.name);
+    const PaDeviceInfo* dev = Pa_GetDeviceInfo(index_);
+    info_.name = dev->name;
+    info_.host_api = host_name(dev->hostApi);
+    info_.channels = std::clamp(request.wanted_channels, 1, dev->maxOutputChannels);
+    info_.period_frames = request.period_frames;
+    params_ = PaStreamParameters{index_, info_.channels, paFloat32, dev->defaultLowOutputLatency, nullptr};
+    const bool preferred_ok = Pa_IsFormatSupported(nullptr, &params_, request.preferred_rate) == paFormatIsSupported;
+    info_.sample_rate = preferred_ok ? request.preferred_rate : int(dev->defaultSampleRate);
+    // Open now, so a refused rate/period is a device error before anything starts.
+    const PaError e = Pa_OpenStream(&stream_, nullptr, &params_, info_.sample_rate, request.period_frames,
+                                    paClipOff | paDitherOff, &portaudio_device::trampoline, this);
+    if (e != paNoError) {
+      stream_ = nullptr;
+      throw device_error("cannot open '" + info_.name + "' at " + std::to_string(info_.sample_rate) + " Hz, period " +
+                         std::to_string(request.period_frames) + ": " + Pa_GetErrorText(e));
+    }
+    Pa_SetStreamFinishedCallback(stream_, &portaudio_device::on_finished);
+    if (const PaStreamInfo* s = Pa_GetStreamInfo(stream_)) info_.output_latency_s = s->outputLatency;
+  }
+  ~portaudio_device() override { stop(); }
+
+  device_info info() const override { return info_; }
+
+  void start(render_target& target) override {
+    target_ = &target;
+    if (PaError e = Pa_StartStream(stream_); e != paNoError)
+      throw device_error(std::string("cannot start the stream: ") + Pa_GetErrorText(e));
+  }
+
+  void stop() noexcept override {
+    if (!stream_) return;
+    if (Pa_IsStreamActive(stream_) == 1) Pa_AbortStream(stream_);
+    Pa_CloseStream(stream_);
+    stream_ = nullptr;
+    finished_.store(true, std::memory_order_release);  // release: pairs with finished()
+  }
+
+  bool finished() const noexcept override {
+    // acquire: pairs with the release in on_finished()/stop().
+    return finished_.load(std::memory_order_acquire);
+  }
+  double cpu_load() const noexcept override { return stream_ ? Pa_GetStreamCpuLoad(stream_) : -1.0; }
+
+ private:
+  // Real-time: forwards to the engine. No allocation, locking, I/O or logging.
+  static int trampoline(const void*, void* output, unsigned long frames, const PaStreamCallbackTimeInfo*,
+                        PaStreamCallbackFlags flags, void* user) {
+    auto* self = static_cast<portaudio_device*>(user);
+    const callback_status status{(flags & paOutputUnderflow) != 0, (flags & paOutputOverflow) != 0,
+                                 (flags & paPrimingOutput) != 0};
+    const render_result r = self->target_->render(static_cast<float*>(output), frames, status);
+    return r.end ? paComplete : paContinue;
+  }
+  static void on_finished(void* user) {
+    // release: the engine's final counters are visible to whoever sees this.
+    static_cast<portaudio_device*>(user)->finished_.store(true, std::memory_order_release);
+  }
+
+  PaDeviceIndex index_ = paNoDevice;
+  PaStreamParameters params_{};
+  PaStream* stream_ = nullptr;
+  device_info info_;
+  render_target* target_ = nullptr;
+  std::atomic<bool> finished_{false};
+};
+
+}  // namespace
+
+std::unique_ptr<device> open_portaudio_device(const device_request& request) {
+  return std::make_unique<portaudio_device>(request);
+}
+
+std::vector<device_listing> list_devices() {
+  require_portaudio();
+  std::vector<device_listing> out;
+  const PaDeviceIndex preferred = default_output();
+  for (PaDeviceIndex i = 0; i < Pa_GetDeviceCount(); ++i) {
+    const PaDeviceInfo* info = Pa_GetDeviceInfo(i);
+    if (info->maxOutputChannels < 1) continue;
+    out.push_back({i, info->name, host_name(info->hostApi), info->maxOutputChannels, info->defaultSampleRate,
+                   info->defaultLowOutputLatency, info->defaultHighOutputLatency, i == preferred});
+  }
+  return out;
+}
+
+}  // namespace pingpong::player

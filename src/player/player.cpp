@@ -1,0 +1,290 @@
+#include "player/player.hpp"
+
+#include <pingpong/pingpong.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "player/source.hpp"
+
+namespace pingpong::player {
+namespace {
+
+using namespace std::chrono_literals;
+
+void bump(std::atomic<std::uint64_t>& counter) noexcept {
+  // relaxed: single-writer statistic; load+store avoids a locked instruction.
+  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+/// The measuring side shared by all policies.
+class engine_base : public render_target {
+ public:
+  explicit engine_base(std::int64_t period_ns) : period_ns_(period_ns) {}
+
+  virtual void produce(source& input) = 0;  // producer thread body
+  virtual void cancel() noexcept = 0;
+  virtual counters buffer_stats() const noexcept = 0;
+  virtual writer_counters writer_stats() const noexcept = 0;
+  virtual std::uint64_t committed_halves() const noexcept = 0;
+  virtual void drain_events() = 0;
+
+  bool producer_done() const noexcept override {
+    return producer_done_.load(std::memory_order_acquire);  // acquire: pairs with finish_producer()
+  }
+  std::string producer_error() const {
+    std::lock_guard held(error_mutex_);
+    return producer_error_;
+  }
+
+  latency_histogram callback_ns, interval_ns;
+  std::atomic<std::uint64_t> callbacks{0}, deadline_misses{0}, underflows{0}, overflows{0}, priming{0};
+  std::atomic<std::int64_t> first_audio_ns{-1};
+  std::atomic<std::uint64_t> source_frames_played{0};
+
+ protected:
+  // Real-time: measure around the read. Wait-free apart from the policy's read.
+  template <class Read>
+  render_result measured(std::size_t frames, const callback_status& status, Read&& read) noexcept {
+    const std::int64_t start = now_ns();
+    if (last_start_ >= 0) interval_ns.record(start - last_start_);
+    last_start_ = start;
+    if (status.output_underflow) bump(underflows);
+    if (status.output_overflow) bump(overflows);
+    if (status.priming) bump(priming);
+    const read_result r = read();
+    const std::int64_t end = now_ns();
+    callback_ns.record(end - start);
+    bump(callbacks);
+    if (end - start > period_ns_) bump(deadline_misses);
+    if (r.frames > 0) {
+      // relaxed: statistics for the control thread.
+      source_frames_played.store(source_frames_played.load(std::memory_order_relaxed) + r.frames,
+                                 std::memory_order_relaxed);
+      if (first_audio_ns.load(std::memory_order_relaxed) < 0) first_audio_ns.store(end, std::memory_order_relaxed);
+    }
+    (void)frames;
+    return {r.frames, r.end_of_stream};
+  }
+  void finish_producer(std::string error) {
+    if (!error.empty()) {
+      std::lock_guard held(error_mutex_);
+      producer_error_ = std::move(error);
+    }
+    producer_done_.store(true, std::memory_order_release);  // release: publishes the last commit
+  }
+
+ private:
+  std::int64_t period_ns_;
+  std::int64_t last_start_ = -1;  // real-time thread only
+  std::atomic<bool> producer_done_{false};
+  mutable std::mutex error_mutex_;  // control/producer only, never the RT thread
+  std::string producer_error_;
+};
+
+template <class H>
+class engine final : public engine_base {
+ public:
+  engine(const config& cfg, std::int64_t period_ns) : engine_base(period_ns), buffer_(cfg) {}
+
+  render_result render(float* out, std::size_t frames, const callback_status& status) noexcept override {
+    return measured(frames, status, [&] { return buffer_.reader().read(out, frames); });
+  }
+  std::size_t available() noexcept override { return buffer_.reader().available(); }
+
+  void produce(source& input) override {
+    std::string error;
+    try {
+      for (;;) {
+        auto slot = buffer_.writer().acquire();
+        if (!slot) break;  // cancelled
+        const std::size_t want = slot.capacity();
+        const std::size_t got = input.read(slot.data(), want);
+        slot.commit(got, got < want);
+        if (got < want) break;
+      }
+    } catch (const std::exception& e) {
+      error = e.what();
+      // End the stream where it is, so the device plays out and stops.
+      if (auto slot = buffer_.writer().acquire_for(1s)) slot.commit(0, true);
+    }
+    finish_producer(std::move(error));
+  }
+  void cancel() noexcept override { buffer_.cancel_writer(); }
+  counters buffer_stats() const noexcept override { return buffer_.stats(); }
+  writer_counters writer_stats() const noexcept override { return buffer_.writer_stats(); }
+  std::uint64_t committed_halves() const noexcept override { return buffer_.writer_stats().halves_committed; }
+  void drain_events() override {
+    if (auto* log = buffer_.events()) {
+      event e;
+      while (log->try_pop(e)) {
+      }
+    }
+  }
+
+ private:
+  double_buffer<H> buffer_;
+};
+
+latency_summary summarize(const latency_histogram& h) {
+  latency_summary s;
+  s.count = h.count();
+  s.p50 = h.percentile_us(50);
+  s.p99 = h.percentile_us(99);
+  s.p999 = h.percentile_us(99.9);
+  s.max = h.max_us();
+  s.bins = h.bins();
+  return s;
+}
+
+void validate(const play_options& o) {
+  if (o.files.empty()) throw input_error("no input files");
+  if (o.period_frames < 16 || o.period_frames > 16384)
+    throw input_error("--period " + std::to_string(o.period_frames) + " is out of range: use 16..16384 frames");
+  if (o.half_frames != 0 && o.half_frames < o.period_frames)
+    throw input_error("--half " + std::to_string(o.half_frames) + " is smaller than --period " +
+                      std::to_string(o.period_frames) + ": a half must hold at least one period");
+  if (o.half_frames > (1u << 22)) throw input_error("--half is too large (at most 4194304 frames)");
+  if (!std::isfinite(o.gain_db) || o.gain_db < -120 || o.gain_db > 40)
+    throw input_error("--gain must be between -120 and +40 dB");
+  if (o.loops < 0) throw input_error("--loop must be ≥ 0");
+}
+
+}  // namespace
+
+play_report play(const play_options& options, const play_hooks& hooks) {
+  validate(options);
+  const file_info first = probe_file(options.files.front());
+
+  device_request request;
+  request.name = options.device;
+  request.output_file = options.output_file;
+  request.preferred_rate = first.sample_rate;
+  request.period_frames = options.period_frames;
+  // A real device gets at least stereo (mono plays on both sides); offline
+  // and sim keep the file's layout so the output equals the source.
+  const bool hardware = options.output_file.empty() && options.device != "sim";
+  request.wanted_channels = hardware ? std::max(2, first.channels) : first.channels;
+  std::unique_ptr<device> out = open_device(request);
+  const device_info dev = out->info();
+
+  source_options so;
+  so.files = options.files;
+  so.start_s = options.start_s;
+  so.end_s = options.end_s;
+  so.loops = options.loops;
+  so.gain_db = options.gain_db;
+  so.output_rate = dev.sample_rate;
+  so.output_channels = dev.channels;
+  source input(so);
+
+  const std::size_t half = options.half_frames ? options.half_frames : std::max<std::size_t>(8 * options.period_frames, 2048);
+  const config cfg{.half_frames = half,
+                   .channels = std::size_t(dev.channels),
+                   .wake = options.wake,
+                   .sample_rate = double(dev.sample_rate),
+                   .event_capacity = 4096};
+  const auto period_ns = std::int64_t(1e9 * double(options.period_frames) / dev.sample_rate);
+  std::unique_ptr<engine_base> eng = with_handoff(options.handoff, [&](auto policy) -> std::unique_ptr<engine_base> {
+    return std::make_unique<engine<typename decltype(policy)::type>>(cfg, period_ns);
+  });
+
+  play_report report;
+  report.files = options.files;
+  report.device = dev;
+  report.handoff = std::string(to_string(options.handoff));
+  report.wake = std::string(to_string(options.wake));
+  report.half_frames = half;
+  report.channel_mapping = input.channel_mapping();
+  report.resampled = input.resampling();
+  report.source_rate = first.sample_rate;
+  if (hooks.on_start) hooks.on_start(report);
+
+  std::thread producer([&] { eng->produce(input); });
+  // Prime: both halves full (or the whole, short stream) before the first callback.
+  const auto prime_deadline = std::chrono::steady_clock::now() + 10s;
+  while (eng->committed_halves() < 2 && !eng->producer_done() && std::chrono::steady_clock::now() < prime_deadline)
+    std::this_thread::sleep_for(200us);
+
+  const auto started = std::chrono::steady_clock::now();
+  const std::int64_t started_ns = now_ns();
+  try {
+    out->start(*eng);
+  } catch (...) {
+    out->stop();
+    eng->cancel();
+    producer.join();
+    throw;
+  }
+
+  const double duration_s =
+      options.loops == 0 || input.frames_per_pass() < 0 ? -1.0
+                                                         : double(input.frames_per_pass()) * options.loops / dev.sample_rate;
+  auto next_tick = std::chrono::steady_clock::now();
+  while (!out->finished()) {
+    if (hooks.interrupt && hooks.interrupt->load(std::memory_order_relaxed)) {  // relaxed: a polled flag
+      report.interrupted = true;
+      break;
+    }
+    eng->drain_events();
+    if (hooks.on_tick && std::chrono::steady_clock::now() >= next_tick) {
+      next_tick += 200ms;
+      const counters c = eng->buffer_stats();
+      const writer_counters w = eng->writer_stats();
+      live_status st;
+      st.position_s = double(eng->source_frames_played.load(std::memory_order_relaxed)) / dev.sample_rate;
+      st.duration_s = duration_s;
+      st.fill = std::clamp(double(w.frames_committed) - double(c.frames_read), 0.0, 2.0 * double(half)) / (2.0 * double(half));
+      st.underruns = c.underrun_events;
+      st.deadline_misses = eng->deadline_misses.load(std::memory_order_relaxed);
+      st.device_xruns = eng->underflows.load(std::memory_order_relaxed) + eng->overflows.load(std::memory_order_relaxed);
+      st.cpu_load = out->cpu_load();
+      st.file = options.files[std::min(input.current_file(), options.files.size() - 1)];
+      hooks.on_tick(st);
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  report.cpu_load = out->cpu_load();
+  out->stop();
+  eng->cancel();
+  producer.join();
+  report.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  const counters c = eng->buffer_stats();
+  const writer_counters w = eng->writer_stats();
+  report.frames_played = eng->source_frames_played.load(std::memory_order_relaxed);
+  report.duration_s = double(report.frames_played) / dev.sample_rate;
+  report.underrun_events = c.underrun_events;
+  report.underrun_frames = c.underrun_frames;
+  report.swaps = c.swaps;
+  report.wake_syscalls = c.wake_syscalls;
+  report.lock_busy = c.lock_busy;
+  report.events_dropped = c.events_dropped;
+  report.max_swap_ns = c.max_swap_ns;
+  report.min_slack_frames = w.min_slack_frames;
+  report.callbacks = eng->callbacks.load(std::memory_order_relaxed);
+  report.deadline_misses = eng->deadline_misses.load(std::memory_order_relaxed);
+  report.output_underflows = eng->underflows.load(std::memory_order_relaxed);
+  report.output_overflows = eng->overflows.load(std::memory_order_relaxed);
+  report.priming_callbacks = eng->priming.load(std::memory_order_relaxed);
+  report.device_xruns = report.output_underflows + report.output_overflows;
+  report.callback_us = summarize(eng->callback_ns);
+  report.interval_us = summarize(eng->interval_ns);
+  if (const latency_histogram* late = out->wake_lateness()) report.wake_late_us = summarize(*late);
+  if (const std::int64_t first_ns = eng->first_audio_ns.load(std::memory_order_relaxed); first_ns >= 0)
+    report.first_audio_ms = double(first_ns - started_ns) / 1e6;
+  if (std::string e = eng->producer_error(); !e.empty()) {
+    report.error = e;
+    report.error_code = exit_bad_input;
+  } else if (std::string f = out->failure(); !f.empty()) {
+    report.error = f;
+    report.error_code = exit_device;
+  }
+  return report;
+}
+
+}  // namespace pingpong::player

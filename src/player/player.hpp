@@ -1,0 +1,93 @@
+// pingpong::player::play — decode files in a producer thread into a double
+// buffer, play it through a device's real-time callback, and measure.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <pingpong/handoff.hpp>
+
+#include "player/device.hpp"
+#include "player/errors.hpp"
+
+namespace pingpong::player {
+
+struct play_options {
+  std::vector<std::string> files;
+  std::string device;               ///< "", "sim", a name substring or an index
+  std::string output_file;          ///< offline render instead of a device
+  std::size_t period_frames = 256;  ///< frames per callback
+  std::size_t half_frames = 0;      ///< 0: 8 × period (at least 2048)
+  handoff_kind handoff = handoff_kind::lockfree;
+  wake_kind wake = wake_kind::semaphore;
+  double gain_db = 0.0;
+  double start_s = 0.0;
+  double end_s = -1.0;
+  int loops = 1;                    ///< 0 = until stopped
+};
+
+/// p50/p99/p99.9/max of a latency distribution, in microseconds.
+struct latency_summary {
+  double p50 = 0, p99 = 0, p999 = 0, max = 0;
+  std::uint64_t count = 0;
+  std::vector<latency_histogram::bin> bins;  ///< log-scale histogram
+};
+
+/// Everything `pingpong play` reports (the summary, --json, and compare).
+struct play_report {
+  std::vector<std::string> files;
+  device_info device;
+  std::string handoff, wake;
+  std::size_t half_frames = 0;
+  std::string channel_mapping;
+  bool resampled = false;
+  int source_rate = 0;
+  std::uint64_t frames_played = 0;   ///< frames from the source that reached the device
+  double duration_s = 0.0;           ///< frames_played / rate
+  double wall_s = 0.0;               ///< wall time from start to stop
+  std::uint64_t underrun_events = 0, underrun_frames = 0;
+  std::uint64_t deadline_misses = 0;
+  std::uint64_t device_xruns = 0;    ///< output underflow + overflow reported by the host
+  std::uint64_t output_underflows = 0, output_overflows = 0, priming_callbacks = 0;
+  std::uint64_t callbacks = 0, swaps = 0, wake_syscalls = 0, lock_busy = 0, events_dropped = 0;
+  std::uint64_t max_swap_ns = 0;
+  latency_summary callback_us, interval_us, wake_late_us;
+  double cpu_load = -1.0;
+  std::int64_t min_slack_frames = -1;  ///< least frames queued ahead when the producer published
+  double first_audio_ms = -1.0;        ///< device start → first callback that played audio
+  bool interrupted = false;
+  std::string error;                   ///< non-empty: result "error"
+  int error_code = 0;                  ///< exit code for the error
+
+  bool glitched() const noexcept { return underrun_events > 0 || device_xruns > 0 || deadline_misses > 0; }
+};
+
+/// What the live status line shows. Passed to on_tick a few times a second.
+struct live_status {
+  double position_s = 0.0;
+  double duration_s = -1.0;   ///< -1: unknown or looping forever
+  double fill = 0.0;          ///< queued frames / both halves, 0..1
+  std::uint64_t underruns = 0, deadline_misses = 0, device_xruns = 0;
+  double cpu_load = -1.0;
+  std::string file;
+};
+
+struct play_hooks {
+  std::function<void(const live_status&)> on_tick;  ///< control thread, ~5 Hz
+  std::function<void(const play_report&)> on_start; ///< after the device opened
+  const std::atomic<bool>* interrupt = nullptr;      ///< set (e.g. by SIGINT) to stop early
+};
+
+/// Plays to the end (or until interrupted). Throws input_error (exit 2) or
+/// device_error (exit 3) for failures before playback starts; failures
+/// during playback are returned in report.error. No thread outlives it.
+play_report play(const play_options& options, const play_hooks& hooks = {});
+
+/// `pingpong info` / human summary / JSON.
+std::string summary_text(const play_report& report);
+std::string to_json(const play_report& report, const std::string& version);
+
+}  // namespace pingpong::player

@@ -1,0 +1,117 @@
+// The human summary and the JSON object of a play report.
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "player/player.hpp"
+
+namespace pingpong::player {
+namespace {
+
+std::string escape(const std::string& s) {
+  std::string out;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out;
+}
+
+std::string num(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+std::string latency_json(const latency_summary& l) {
+  std::ostringstream o;
+  o << "{\"p50\": " << num(l.p50) << ", \"p99\": " << num(l.p99) << ", \"p999\": " << num(l.p999)
+    << ", \"max\": " << num(l.max) << ", \"count\": " << l.count << ", \"histogram\": [";
+  for (std::size_t i = 0; i < l.bins.size(); ++i)
+    o << (i ? ", " : "") << "[" << num(l.bins[i].lower_us) << ", " << num(l.bins[i].upper_us) << ", " << l.bins[i].count
+      << "]";
+  o << "]}";
+  return o.str();
+}
+
+}  // namespace
+
+std::string to_json(const play_report& r, const std::string& version) {
+  std::ostringstream o;
+  o << "{\n  \"version\": \"" << escape(version) << "\",\n  \"files\": [";
+  for (std::size_t i = 0; i < r.files.size(); ++i) o << (i ? ", " : "") << "\"" << escape(r.files[i]) << "\"";
+  o << "],\n  \"device\": {\"name\": \"" << escape(r.device.name) << "\", \"host_api\": \"" << escape(r.device.host_api)
+    << "\", \"sample_rate\": " << r.device.sample_rate << ", \"period_frames\": " << r.device.period_frames
+    << ", \"channels\": " << r.device.channels << ", \"output_latency_s\": " << num(r.device.output_latency_s) << "},\n"
+    << "  \"handoff\": \"" << r.handoff << "\",\n  \"wake\": \"" << r.wake << "\",\n  \"half_frames\": " << r.half_frames
+    << ",\n  \"channel_mapping\": \"" << escape(r.channel_mapping) << "\",\n  \"resampled\": "
+    << (r.resampled ? "true" : "false") << ",\n  \"frames_played\": " << r.frames_played
+    << ",\n  \"duration_s\": " << num(r.duration_s) << ",\n  \"wall_s\": " << num(r.wall_s)
+    << ",\n  \"underruns\": {\"events\": " << r.underrun_events << ", \"frames\": " << r.underrun_frames << "},\n"
+    << "  \"deadline_misses\": " << r.deadline_misses << ",\n  \"device_xruns\": " << r.device_xruns
+    << ",\n  \"device_status\": {\"output_underflow\": " << r.output_underflows
+    << ", \"output_overflow\": " << r.output_overflows << ", \"priming\": " << r.priming_callbacks << "},\n"
+    << "  \"callbacks\": " << r.callbacks << ",\n  \"swaps\": " << r.swaps << ",\n  \"wake_syscalls\": " << r.wake_syscalls
+    << ",\n  \"lock_busy\": " << r.lock_busy << ",\n  \"max_swap_ns\": " << r.max_swap_ns
+    << ",\n  \"callback_us\": " << latency_json(r.callback_us) << ",\n  \"interval_us\": " << latency_json(r.interval_us);
+  if (r.wake_late_us.count > 0) o << ",\n  \"wake_late_us\": " << latency_json(r.wake_late_us);
+  o << ",\n  \"cpu_load\": " << (r.cpu_load >= 0 ? num(r.cpu_load) : "null")
+    << ",\n  \"producer_min_slack_frames\": " << r.min_slack_frames
+    << ",\n  \"first_audio_ms\": " << (r.first_audio_ms >= 0 ? num(r.first_audio_ms) : "null")
+    << ",\n  \"interrupted\": " << (r.interrupted ? "true" : "false")
+    << ",\n  \"result\": \"" << (r.error.empty() ? "ok" : "error") << "\"";
+  if (!r.error.empty()) o << ",\n  \"error\": \"" << escape(r.error) << "\"";
+  o << "\n}\n";
+  return o.str();
+}
+
+std::string summary_text(const play_report& r) {
+  char buf[512];
+  std::ostringstream o;
+  std::snprintf(buf, sizeof buf, "played %.2f s (%llu frames) of %zu file%s on '%s' (%s), %d Hz, period %zu, half %zu%s\n",
+                r.duration_s, (unsigned long long)r.frames_played, r.files.size(), r.files.size() == 1 ? "" : "s",
+                r.device.name.c_str(), r.device.host_api.c_str(), r.device.sample_rate, r.device.period_frames,
+                r.half_frames, r.interrupted ? " — interrupted" : "");
+  o << buf;
+  std::snprintf(buf, sizeof buf, "handoff %s, wake %s; channels %s%s\n", r.handoff.c_str(), r.wake.c_str(),
+                r.channel_mapping.c_str(), r.resampled ? "; resampled" : "");
+  o << buf;
+  std::snprintf(buf, sizeof buf,
+                "underruns %llu (%llu frames)   deadline misses %llu   device xruns %llu (underflow %llu, overflow %llu)\n",
+                (unsigned long long)r.underrun_events, (unsigned long long)r.underrun_frames,
+                (unsigned long long)r.deadline_misses, (unsigned long long)r.device_xruns,
+                (unsigned long long)r.output_underflows, (unsigned long long)r.output_overflows);
+  o << buf;
+  std::snprintf(buf, sizeof buf, "callback µs p50 %.1f p99 %.1f p99.9 %.1f max %.1f   interval µs p50 %.0f p99 %.0f max %.0f\n",
+                r.callback_us.p50, r.callback_us.p99, r.callback_us.p999, r.callback_us.max, r.interval_us.p50,
+                r.interval_us.p99, r.interval_us.max);
+  o << buf;
+  if (r.wake_late_us.count > 0) {
+    std::snprintf(buf, sizeof buf, "sim device wake-up lateness µs p50 %.0f p99 %.0f max %.0f\n", r.wake_late_us.p50,
+                  r.wake_late_us.p99, r.wake_late_us.max);
+    o << buf;
+  }
+  std::string cpu = r.cpu_load >= 0 ? std::to_string(int(std::lround(r.cpu_load * 100))) + " %" : "n/a";
+  std::snprintf(buf, sizeof buf, "cpu load %s   producer min slack %lld frames   first audio %.1f ms after start\n",
+                cpu.c_str(), (long long)r.min_slack_frames, r.first_audio_ms);
+  o << buf;
+  o << (r.error.empty() ? (r.glitched() ? "result: glitched\n" : "result: clean\n") : "result: error: " + r.error + "\n");
+  return o.str();
+}
+
+}  // namespace pingpong::player

@@ -1,0 +1,626 @@
+// pingpong::player::source — see source.hpp.
+//
+// Pipeline, per file, on the producer thread:
+//
+//   sf_readf_float (chunk of `chunk_frames`, file rate, file channels)
+//     → [libsoxr, only if file rate != output rate] (output rate, file channels)
+//     → channel map + gain, straight into the caller's buffer.
+//
+// Truncated vs corrupt: libsndfile ends a file at the first decode error
+// either way (FLAC says "lost sync" for both). Playback opens the file on a
+// descriptor of our own (sf_open_fd), so after an error it can tell a file
+// cut short (the decoder has read to the end of the file: end it quietly,
+// as for a short WAV) from damage in the middle (data left: input_error).
+//
+// Every buffer is sized once, in the constructor, from the largest channel
+// count and rate ratio of the list: nothing grows with file length. One file
+// is open at a time; the constructor opens and checks each file, then closes
+// it (a long playlist must not exhaust file descriptors) and playback reopens
+// it. Mapping and resampling are both linear and per channel, so resampling
+// before mapping gives the same result as after.
+#include "player/source.hpp"
+
+#include <fcntl.h>
+#include <sndfile.h>
+#include <soxr.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+namespace pingpong::player {
+namespace {
+
+constexpr std::size_t chunk_frames = 4096;  // decode granularity (file-side frames)
+
+/// One line for the user: control characters (a newline in a libsndfile
+/// message or a file name) become spaces, trailing blanks go.
+std::string one_line(std::string text) {
+  for (char& ch : text)
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = ' ';
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+[[noreturn]] void fail(const std::string& message) { throw input_error(one_line(message)); }
+
+std::string in_quotes(const std::string& path) { return "'" + path + "'"; }
+
+/// libsndfile's message for the last failed sf_open, without its final '.'.
+
+/// libsndfile's message for an error on `file`, without "Error : " and the final '.'.
+std::string sndfile_error(SNDFILE* file) {
+  std::string text = one_line(sf_strerror(file));
+  for (const char* prefix : {"Error : ", "Error: "})
+    if (text.rfind(prefix, 0) == 0) text.erase(0, std::strlen(prefix));
+  while (!text.empty() && (text.back() == '.' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+/// Checks what std::filesystem can tell before libsndfile tries: these get
+/// plainer messages than libsndfile's "System error".
+void check_path(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (status.type() == fs::file_type::not_found) fail("cannot open " + in_quotes(path) + ": no such file");
+  if (ec) fail("cannot open " + in_quotes(path) + ": " + ec.message());
+  if (status.type() == fs::file_type::directory) fail("cannot open " + in_quotes(path) + ": is a directory");
+  if (status.type() == fs::file_type::regular) {
+    const auto size = fs::file_size(path, ec);
+    if (!ec && size == 0) fail("cannot open " + in_quotes(path) + ": empty file");
+  }
+}
+
+struct sndfile_closer {
+  void operator()(SNDFILE* file) const noexcept { sf_close(file); }
+};
+using sndfile_ptr = std::unique_ptr<SNDFILE, sndfile_closer>;
+
+sndfile_ptr open_sndfile(const std::string& path, SF_INFO& info) {
+  check_path(path);
+  info = SF_INFO{};
+  SNDFILE* file = sf_open(path.c_str(), SFM_READ, &info);
+  if (file == nullptr) {
+    std::string why = sndfile_error(nullptr);
+    if (why.empty()) why = "not a supported audio file";
+    fail("cannot open " + in_quotes(path) + ": " + why);
+  }
+  return sndfile_ptr(file);
+}
+
+/// -1 when libsndfile does not know the length (it reports SF_COUNT_MAX).
+std::int64_t known_frames(const SF_INFO& info) {
+  if (info.frames < 0 || info.frames >= SF_COUNT_MAX) return -1;
+  return static_cast<std::int64_t>(info.frames);
+}
+
+std::string format_name(int format) {
+  SF_FORMAT_INFO fi{};
+  fi.format = format;
+  if (sf_command(nullptr, SFC_GET_FORMAT_INFO, &fi, sizeof fi) == 0 && fi.name != nullptr) return fi.name;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "unknown (0x%x)", static_cast<unsigned>(format));
+  return buf;
+}
+
+/// "%g" of a user-given time, for messages.
+std::string seconds_text(double s) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", s);
+  return buf;
+}
+
+enum class mapping { copy, mono_to_all, fold_down, pad };
+
+mapping mapping_of(int in_channels, int out_channels) {
+  if (in_channels == out_channels) return mapping::copy;
+  if (in_channels == 1) return mapping::mono_to_all;
+  if (in_channels > out_channels) return mapping::fold_down;
+  return mapping::pad;
+}
+
+std::string describe_mapping(int in, int out) {
+  std::string text = std::to_string(in) + " \u2192 " + std::to_string(out);
+  switch (mapping_of(in, out)) {
+    case mapping::copy:
+      break;
+    case mapping::mono_to_all:
+      text += " (mono to all)";
+      break;
+    case mapping::fold_down:
+      if (out == 1)
+        text += " (fold-down: mean of all channels)";
+      else
+        text += " (fold-down: out[o] = mean of in[c], c % " + std::to_string(out) + " == o)";
+      break;
+    case mapping::pad:
+      text += " (extra outputs silent)";
+      break;
+  }
+  return text;
+}
+
+/// Maps `frames` interleaved frames of `ic` channels to `oc` channels and
+/// applies `gain` unless `apply_gain` is false (0 dB: samples untouched).
+void map_channels(const float* in, int ic, float* out, int oc, std::size_t frames, float gain,
+                  bool apply_gain) noexcept {
+  const auto uic = static_cast<std::size_t>(ic);
+  const auto uoc = static_cast<std::size_t>(oc);
+  switch (mapping_of(ic, oc)) {
+    case mapping::copy:
+      if (!apply_gain) {
+        std::memcpy(out, in, frames * uic * sizeof(float));
+      } else {
+        for (std::size_t i = 0, n = frames * uic; i < n; ++i) out[i] = in[i] * gain;
+      }
+      return;
+    case mapping::mono_to_all:
+      for (std::size_t f = 0; f < frames; ++f) {
+        const float v = apply_gain ? in[f] * gain : in[f];
+        for (std::size_t o = 0; o < uoc; ++o) out[f * uoc + o] = v;
+      }
+      return;
+    case mapping::fold_down:
+      for (std::size_t f = 0; f < frames; ++f) {
+        const float* frame = in + f * uic;
+        for (std::size_t o = 0; o < uoc; ++o) {
+          float sum = 0.0f;
+          std::size_t count = 0;
+          for (std::size_t c = o; c < uic; c += uoc) {
+            sum += frame[c];
+            ++count;
+          }
+          float v = sum / static_cast<float>(count);
+          if (apply_gain) v *= gain;
+          out[f * uoc + o] = v;
+        }
+      }
+      return;
+    case mapping::pad:
+      for (std::size_t f = 0; f < frames; ++f) {
+        for (std::size_t o = 0; o < uoc; ++o) {
+          float v = o < uic ? in[f * uic + o] : 0.0f;
+          if (apply_gain) v *= gain;
+          out[f * uoc + o] = v;
+        }
+      }
+      return;
+  }
+}
+
+/// A file descriptor we own.
+struct unique_fd {
+  int fd = -1;
+  unique_fd() = default;
+  explicit unique_fd(int f) noexcept : fd(f) {}
+  unique_fd(unique_fd&& o) noexcept : fd(o.release()) {}
+  unique_fd& operator=(unique_fd&& o) noexcept {
+    reset(o.release());
+    return *this;
+  }
+  ~unique_fd() { reset(); }
+  int release() noexcept { return std::exchange(fd, -1); }
+  void reset(int f = -1) noexcept {
+    if (fd >= 0) ::close(fd);
+    fd = f;
+  }
+};
+
+struct soxr_deleter {
+  void operator()(soxr_t r) const noexcept { soxr_delete(r); }
+};
+using soxr_ptr = std::unique_ptr<std::remove_pointer_t<soxr_t>, soxr_deleter>;
+
+}  // namespace
+
+file_info probe_file(const std::string& path) {
+  SF_INFO info{};
+  sndfile_ptr file = open_sndfile(path, info);
+  file_info out;
+  out.path = path;
+  out.format = format_name(info.format & SF_FORMAT_TYPEMASK);
+  out.subtype = format_name(info.format & SF_FORMAT_SUBMASK);
+  out.sample_rate = info.samplerate;
+  out.channels = info.channels;
+  out.frames = known_frames(info);
+  out.duration_s = (out.frames >= 0 && info.samplerate > 0)
+                       ? static_cast<double>(out.frames) / static_cast<double>(info.samplerate)
+                       : -1.0;
+  return out;
+}
+
+// ---- source -------------------------------------------------------------------
+
+struct source::impl {
+  struct file_entry {
+    std::string path;
+    int rate = 0;
+    int channels = 0;
+    std::int64_t frames = -1;     ///< whole file, -1 unknown
+    std::int64_t start = 0;       ///< first frame played
+    std::int64_t end = -1;        ///< one past the last frame played; -1: to the end
+  };
+
+  std::vector<file_entry> files;
+  int out_rate = 0;
+  int out_channels = 0;
+  int loops = 1;
+  float gain = 1.0f;
+  bool apply_gain = false;
+  bool any_resampling = false;
+  std::int64_t pass_frames = 0;
+  std::int64_t produced = 0;
+
+  // Fixed-size work buffers.
+  std::vector<float> decoded;    ///< chunk_frames × max channels, file rate
+  std::vector<float> resampled;  ///< resampled_cap × max channels, output rate
+  std::size_t resampled_cap = 0;
+
+  // Playback state.
+  std::size_t index = 0;        ///< file being decoded (or about to be)
+  int pass = 0;                 ///< passes completed
+  std::int64_t pass_output = 0; ///< frames staged in the current pass
+  bool finished = false;
+  sndfile_ptr file;             ///< open file, null between files
+  unique_fd fd;                 ///< its descriptor, if opened with sf_open_fd (see top)
+  std::int64_t file_frame = 0;  ///< next frame of the open file to decode
+  std::int64_t remaining = -1;  ///< frames left to decode in the open file; -1: until EOF
+  bool input_done = false;      ///< the open file has no more frames to decode
+  soxr_ptr resampler;           ///< for the open file, null if its rate is the output rate
+  int resampler_rate = 0;       ///< the config `resampler` was created with (reused by soxr_clear)
+  int resampler_channels = 0;
+  std::size_t dec_pos = 0, dec_len = 0;  ///< unconsumed decoded frames (resampling only)
+  const float* staged = nullptr;         ///< frames ready for mapping, output rate, file channels
+  std::size_t staged_pos = 0, staged_len = 0;
+  int staged_channels = 0;
+
+  explicit impl(const source_options& o);
+  void open_current();
+  void close_current() noexcept;
+  bool read_to_end_of_file() const noexcept;
+  std::size_t decode(std::size_t max_frames);
+  bool produce();
+};
+
+source::impl::impl(const source_options& o) {
+  if (o.files.empty()) fail("no input files");
+  if (!std::isfinite(o.start_s) || o.start_s < 0.0) fail("--start " + seconds_text(o.start_s) + " must be 0 or more seconds");
+  if (std::isnan(o.end_s) || (o.end_s >= 0.0 && o.end_s <= o.start_s))
+    fail("--end " + seconds_text(o.end_s) + " must be after --start " + seconds_text(o.start_s));
+  if (o.loops < 0) fail("--loops " + std::to_string(o.loops) + " must be 0 (forever) or more");
+  if (!std::isfinite(o.gain_db)) fail("bad gain " + seconds_text(o.gain_db) + " dB");
+  if (o.output_rate < 0) fail("bad output rate " + std::to_string(o.output_rate));
+  if (o.output_channels < 0) fail("bad output channel count " + std::to_string(o.output_channels));
+
+  int max_channels = 1;
+  files.reserve(o.files.size());
+  for (const std::string& path : o.files) {
+    SF_INFO info{};
+    sndfile_ptr f = open_sndfile(path, info);
+    file_entry e;
+    e.path = path;
+    e.rate = info.samplerate;
+    e.channels = info.channels;
+    e.frames = known_frames(info);
+    if (e.rate <= 0) fail("cannot play " + in_quotes(path) + ": bad sample rate " + std::to_string(e.rate));
+    if (e.channels <= 0) fail("cannot play " + in_quotes(path) + ": bad channel count " + std::to_string(e.channels));
+    if (e.frames >= 0) {
+      const double duration = static_cast<double>(e.frames) / e.rate;
+      if (o.start_s >= duration && o.start_s > 0.0) {  // an empty file with no --start plays nothing
+        char dur[64];
+        std::snprintf(dur, sizeof dur, "%.1f", duration);
+        // Rounded up, the duration could look later than --start: show more.
+        if (std::strtod(dur, nullptr) > o.start_s) std::snprintf(dur, sizeof dur, "%.6g", duration);
+        fail("--start " + seconds_text(o.start_s) + " is past the end of " + in_quotes(path) + " (" + dur + " s)");
+      }
+    }
+    e.start = std::llround(o.start_s * e.rate);
+    if (e.frames >= 0) e.start = std::min(e.start, e.frames);
+    if (o.end_s >= 0.0) {
+      e.end = std::llround(o.end_s * e.rate);
+      if (e.frames >= 0) e.end = std::min(e.end, e.frames);
+    } else {
+      e.end = e.frames;  // -1 if unknown
+    }
+    max_channels = std::max(max_channels, e.channels);
+    files.push_back(std::move(e));
+  }
+
+  out_rate = o.output_rate > 0 ? o.output_rate : files.front().rate;
+  out_channels = o.output_channels > 0 ? o.output_channels : files.front().channels;
+  loops = o.loops;
+  apply_gain = o.gain_db != 0.0;
+  gain = static_cast<float>(std::pow(10.0, o.gain_db / 20.0));
+
+  double max_ratio = 1.0;
+  pass_frames = 0;
+  for (const file_entry& e : files) {
+    if (e.rate != out_rate) {
+      any_resampling = true;
+      max_ratio = std::max(max_ratio, static_cast<double>(out_rate) / e.rate);
+    }
+    if (pass_frames >= 0) {
+      if (e.end < 0) {
+        pass_frames = -1;
+      } else {
+        const std::int64_t trimmed = std::max<std::int64_t>(0, e.end - e.start);
+        pass_frames += e.rate == out_rate
+                           ? trimmed
+                           : std::llround(static_cast<double>(trimmed) * out_rate / e.rate);
+      }
+    }
+  }
+
+  const auto mc = static_cast<std::size_t>(max_channels);
+  decoded.assign(chunk_frames * mc, 0.0f);
+  if (any_resampling) {
+    // Any size works (soxr stops when the output is full and we call again);
+    // this one takes a whole chunk's output in one call most of the time.
+    resampled_cap = static_cast<std::size_t>(std::ceil(static_cast<double>(chunk_frames) * max_ratio)) + 256;
+    resampled.assign(resampled_cap * mc, 0.0f);
+  }
+}
+
+void source::impl::open_current() {
+  const file_entry& e = files[index];
+  SF_INFO info{};
+  // Our own descriptor first (see the top of the file). libsndfile guesses a
+  // few headerless formats from the file name, which it does not have then:
+  // if that open fails or sees something else, open by name as checked.
+  file.reset();
+  fd.reset(::open(e.path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.fd >= 0) {
+    file.reset(sf_open_fd(fd.fd, SFM_READ, &info, SF_FALSE));
+    if (file && (info.samplerate != e.rate || info.channels != e.channels || known_frames(info) != e.frames))
+      file.reset();
+    if (!file) fd.reset();
+  }
+  if (!file) file = open_sndfile(e.path, info);
+  if (info.samplerate != e.rate || info.channels != e.channels)
+    fail(in_quotes(e.path) + " changed while playing (now " + std::to_string(info.samplerate) + " Hz, " +
+         std::to_string(info.channels) + " channels)");
+  remaining = e.end < 0 ? -1 : std::max<std::int64_t>(0, e.end - e.start);
+  input_done = false;
+  dec_pos = dec_len = 0;
+  file_frame = 0;
+
+  if (e.start > 0 && remaining != 0) {
+    if (sf_seek(file.get(), e.start, SEEK_SET) != e.start) {
+      // Not seekable (or the seek failed): decode and drop instead.
+      std::int64_t skip = e.start;
+      while (skip > 0) {
+        const auto want = static_cast<sf_count_t>(std::min<std::int64_t>(skip, chunk_frames));
+        const sf_count_t got = sf_readf_float(file.get(), decoded.data(), want);
+        if (got <= 0) {
+          remaining = 0;
+          break;
+        }
+        skip -= got;
+      }
+    }
+    file_frame = e.start;
+  }
+
+  if (e.rate != out_rate) {
+    if (resampler && resampler_rate == e.rate && resampler_channels == e.channels) {
+      soxr_clear(resampler.get());
+    } else {
+      resampler.reset();
+      soxr_error_t err = nullptr;
+      const soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+      const soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0);
+      soxr_t r = soxr_create(e.rate, out_rate, static_cast<unsigned>(e.channels), &err, &io, &q, nullptr);
+      if (r == nullptr || err != nullptr) {
+        if (r != nullptr) soxr_delete(r);
+        fail("cannot resample " + in_quotes(e.path) + " from " + std::to_string(e.rate) + " to " +
+             std::to_string(out_rate) + " Hz: " + soxr_strerror(err));
+      }
+      resampler.reset(r);
+      resampler_rate = e.rate;
+      resampler_channels = e.channels;
+    }
+  }
+}
+
+void source::impl::close_current() noexcept {
+  file.reset();
+  fd.reset();
+  input_done = true;
+  dec_pos = dec_len = 0;
+}
+
+/// Decodes up to `max_frames` (≤ chunk_frames) of the open file into
+/// `decoded`. 0 at the end of the (trimmed) file. A short read ends the file
+/// unless libsndfile reports an error.
+std::size_t source::impl::decode(std::size_t max_frames) {
+  if (input_done) return 0;
+  auto want = static_cast<std::int64_t>(std::min(max_frames, chunk_frames));
+  if (remaining >= 0) want = std::min(want, remaining);
+  if (want <= 0) {
+    input_done = true;
+    return 0;
+  }
+  sf_count_t got = sf_readf_float(file.get(), decoded.data(), static_cast<sf_count_t>(want));
+  if (got < 0) got = 0;
+  if (got < want) {
+    // A short read ends the file, as libsndfile does (it returns nothing
+    // more after an error either). A file cut short is not an error; a
+    // decode error with data left in the file is.
+    if (sf_error(file.get()) != SF_ERR_NO_ERROR && !read_to_end_of_file()) {
+      char at[64];
+      std::snprintf(at, sizeof at, " at %.3f s",
+                    static_cast<double>(file_frame + got) / static_cast<double>(files[index].rate));
+      fail("cannot decode " + in_quotes(files[index].path) + at + ": " + sndfile_error(file.get()));
+    }
+    input_done = true;
+  }
+  file_frame += got;
+  if (remaining >= 0) remaining -= got;
+  return static_cast<std::size_t>(got);
+}
+
+/// True if the decoder has consumed the whole file (so a decode error means
+/// the file was cut short). False when unknown (opened by name).
+bool source::impl::read_to_end_of_file() const noexcept {
+  if (fd.fd < 0) return false;
+  struct stat st{};
+  if (::fstat(fd.fd, &st) != 0) return false;
+  const off_t pos = ::lseek(fd.fd, 0, SEEK_CUR);
+  return pos >= 0 && pos >= st.st_size;
+}
+
+/// Stages the next frames (output rate, the file's channels). False once
+/// everything has been played.
+bool source::impl::produce() {
+  while (!finished) {
+    if (!file) {
+      if (index >= files.size()) {
+        // End of a pass.
+        ++pass;
+        if ((loops != 0 && pass >= loops) || pass_output == 0) {
+          // Done, or a pass produced nothing (looping would spin on nothing).
+          finished = true;
+          index = files.size() - 1;
+          break;
+        }
+        pass_output = 0;
+        index = 0;
+      }
+      open_current();
+    }
+    const file_entry& e = files[index];
+    std::size_t got = 0;  // frames staged by this step
+    bool file_done = false;
+
+    if (e.rate == out_rate) {
+      got = decode(chunk_frames);
+      staged = decoded.data();
+      file_done = got == 0;
+    } else {
+      if (dec_pos == dec_len && !input_done) {
+        dec_pos = 0;
+        dec_len = decode(chunk_frames);
+      }
+      soxr_error_t err = nullptr;
+      if (dec_pos < dec_len) {
+        std::size_t idone = 0;
+        const auto ch = static_cast<std::size_t>(e.channels);
+        err = soxr_process(resampler.get(), decoded.data() + dec_pos * ch, dec_len - dec_pos, &idone,
+                           resampled.data(), resampled_cap, &got);
+        dec_pos += idone;
+      } else {
+        // End of this file's input: drain the resampler until it is empty.
+        err = soxr_process(resampler.get(), nullptr, 0, nullptr, resampled.data(), resampled_cap, &got);
+        file_done = err == nullptr && got == 0;
+      }
+      if (err != nullptr) fail("cannot resample " + in_quotes(e.path) + ": " + soxr_strerror(err));
+      staged = resampled.data();
+    }
+
+    if (got > 0) {
+      staged_channels = e.channels;
+      staged_pos = 0;
+      staged_len = got;
+      pass_output += static_cast<std::int64_t>(got);
+      return true;
+    }
+    if (file_done) {
+      close_current();
+      ++index;
+    }
+  }
+  staged = nullptr;
+  staged_pos = staged_len = 0;
+  return false;
+}
+
+source::source(const source_options& options) : impl_(std::make_unique<impl>(options)) {}
+source::~source() = default;
+
+std::size_t source::read(float* out, std::size_t frames) {
+  impl& s = *impl_;
+  const auto oc = static_cast<std::size_t>(s.out_channels);
+  std::size_t written = 0;
+  while (written < frames) {
+    if (s.staged_pos == s.staged_len && !s.produce()) break;
+    const std::size_t n = std::min(frames - written, s.staged_len - s.staged_pos);
+    map_channels(s.staged + s.staged_pos * static_cast<std::size_t>(s.staged_channels), s.staged_channels,
+                 out + written * oc, s.out_channels, n, s.gain, s.apply_gain);
+    s.staged_pos += n;
+    written += n;
+  }
+  s.produced += static_cast<std::int64_t>(written);
+  return written;
+}
+
+int source::output_rate() const noexcept { return impl_->out_rate; }
+int source::output_channels() const noexcept { return impl_->out_channels; }
+std::int64_t source::frames_per_pass() const noexcept { return impl_->pass_frames; }
+std::size_t source::current_file() const noexcept { return std::min(impl_->index, impl_->files.size() - 1); }
+bool source::resampling() const noexcept { return impl_->any_resampling; }
+std::string source::channel_mapping() const {
+  return describe_mapping(impl_->files.front().channels, impl_->out_channels);
+}
+std::int64_t source::frames_produced() const noexcept { return impl_->produced; }
+
+// ---- parse_time -----------------------------------------------------------------
+
+namespace {
+
+/// Digits with at most one '.', at least one digit; no sign, exponent, blanks.
+bool parse_decimal(std::string_view text, bool allow_fraction, double& value) {
+  if (text.empty()) return false;
+  bool digit = false, dot = false;
+  for (char ch : text) {
+    if (ch >= '0' && ch <= '9') {
+      digit = true;
+    } else if (ch == '.' && allow_fraction && !dot) {
+      dot = true;
+    } else {
+      return false;
+    }
+  }
+  if (!digit) return false;
+  // from_chars wants a digit before '.'; "1." and ".5" are fine as numbers.
+  std::string normal(text);
+  if (normal.front() == '.') normal.insert(normal.begin(), '0');
+  if (normal.back() == '.') normal.pop_back();
+  const auto [ptr, ec] = std::from_chars(normal.data(), normal.data() + normal.size(), value);
+  return ec == std::errc{} && ptr == normal.data() + normal.size() && std::isfinite(value);
+}
+
+}  // namespace
+
+double parse_time(const std::string& text) {
+  const auto bad = [&text]() -> double { fail("bad time '" + text + "': use seconds or mm:ss"); };
+  std::vector<std::string_view> parts;
+  std::string_view rest(text);
+  for (;;) {
+    const auto colon = rest.find(':');
+    parts.push_back(rest.substr(0, colon));
+    if (colon == std::string_view::npos) break;
+    rest.remove_prefix(colon + 1);
+  }
+  if (parts.size() > 3) return bad();
+  double total = 0.0;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const bool last = i + 1 == parts.size();
+    double v = 0.0;
+    if (!parse_decimal(parts[i], last, v)) return bad();
+    // In mm:ss and hh:mm:ss, every field after the first is below 60.
+    if (i > 0 && v >= 60.0) return bad();
+    total = total * 60.0 + v;
+  }
+  if (!std::isfinite(total)) return bad();
+  return total;
+}
+
+}  // namespace pingpong::player

@@ -1,0 +1,81 @@
+// pingpong::player::source — the producer's input: decodes files with
+// libsndfile, one after another without gaps, trims (--start/--end), loops,
+// resamples with libsoxr to the output rate, maps channels to the output
+// count and applies gain. Streaming: memory does not grow with file length.
+//
+// Thread: the producer (one thread). Blocking, allocating, I/O: never call it
+// from the real-time callback. Errors throw input_error with one clear line.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "player/errors.hpp"
+
+namespace pingpong::player {
+
+/// What `pingpong info` prints. Throws input_error if libsndfile cannot open
+/// `path` (missing, a directory, empty, truncated, not audio, unsupported).
+struct file_info {
+  std::string path;
+  std::string format;       ///< container, e.g. "WAV (Microsoft)", "FLAC", "OGG (OGG Container format)"
+  std::string subtype;      ///< encoding, e.g. "Signed 16 bit PCM", "Vorbis", "Opus"
+  int sample_rate = 0;
+  int channels = 0;
+  std::int64_t frames = 0;  ///< -1 if the file does not say
+  double duration_s = 0.0;
+};
+file_info probe_file(const std::string& path);
+
+struct source_options {
+  std::vector<std::string> files;  ///< played in order, gaplessly
+  double start_s = 0.0;            ///< skip this much of each file
+  double end_s = -1.0;             ///< stop each file here; < 0: at its end
+  int loops = 1;                   ///< times to play the whole list; 0 = until stopped
+  double gain_db = 0.0;
+  int output_rate = 0;             ///< 0: the first file's rate
+  int output_channels = 0;         ///< 0: the first file's channel count
+};
+
+class source {
+ public:
+  /// Opens and checks every file up front, so a bad file fails before
+  /// playback starts. Throws input_error.
+  explicit source(const source_options& options);
+  ~source();
+  source(const source&) = delete;
+  source& operator=(const source&) = delete;
+
+  /// Fills `out` with up to `frames` interleaved float frames at
+  /// output_rate() × output_channels(). Returns the frames written; fewer
+  /// than asked only at the very end (0 once finished). Throws input_error
+  /// on a decode error in the middle of a file (e.g. truncated data is not
+  /// an error: it ends that file early, as libsndfile reports).
+  std::size_t read(float* out, std::size_t frames);
+
+  int output_rate() const noexcept;
+  int output_channels() const noexcept;
+  /// Output frames of one pass over the list (after trimming and
+  /// resampling); -1 if unknown. Multiply by loops for the total.
+  std::int64_t frames_per_pass() const noexcept;
+  /// Index into options.files of the file being decoded now.
+  std::size_t current_file() const noexcept;
+  /// True if any file needs resampling to output_rate().
+  bool resampling() const noexcept;
+  /// How channels are mapped, one line for the summary, e.g. "6 → 2 (fold-down)".
+  std::string channel_mapping() const;
+  /// Frames decoded so far, output-side.
+  std::int64_t frames_produced() const noexcept;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// Parses "90", "1.5", "1:30", "01:02:03.5" into seconds. Throws input_error.
+double parse_time(const std::string& text);
+
+}  // namespace pingpong::player
