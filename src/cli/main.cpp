@@ -5,7 +5,7 @@
 //   pingpong info FILE...               format, rate, channels, length
 //
 // Exit codes: 0 ok; 1 glitched with --fail-on-glitch; 2 bad usage or input;
-// 3 device or audio server error; 130 interrupted (Ctrl-C).
+// 3 device or audio server error; 130 interrupted (SIGINT), 143 (SIGTERM).
 #include <CLI/CLI.hpp>
 #include <pingpong/version.hpp>
 
@@ -27,10 +27,13 @@ namespace pp = pingpong::player;
 namespace {
 
 std::atomic<bool> interrupted{false};
-static_assert(std::atomic<bool>::is_always_lock_free);  // safe in a signal handler
+std::atomic<int> interrupt_signal{0};
+static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free);  // signal-safe
 
-extern "C" void on_signal(int) {
-  interrupted.store(true, std::memory_order_relaxed);  // relaxed: polled by the control loop
+extern "C" void on_signal(int signal_number) {
+  // relaxed: both are polled by the control loop; nothing else is published.
+  interrupt_signal.store(signal_number, std::memory_order_relaxed);
+  interrupted.store(true, std::memory_order_relaxed);
 }
 
 void install_signal_handlers() {
@@ -71,6 +74,7 @@ struct play_cli {
   std::vector<std::string> files;
   std::string device, output, handoff = "lockfree", wake = "semaphore", start, end, json, loop;
   std::size_t period = 256, half = 0;
+  int rate = 0;
   double gain_db = 0.0;
   bool quiet = false, fail_on_glitch = false;
   CLI::Option* loop_option = nullptr;
@@ -84,6 +88,7 @@ int run_play(play_cli& cli) {
   o.period_frames = cli.period;
   o.half_frames = cli.half;
   o.gain_db = cli.gain_db;
+  o.rate = cli.rate;
   const auto handoff = pingpong::parse_handoff(cli.handoff);
   if (!handoff) return fail(pp::exit_bad_input, "--handoff '" + cli.handoff + "': use lockfree, mutex, mutex-pi or trylock");
   o.handoff = *handoff;
@@ -149,7 +154,7 @@ int run_play(play_cli& cli) {
     }
   }
   if (!report.error.empty()) return fail(report.error_code, report.error);
-  if (report.interrupted) return pp::exit_interrupted;
+  if (report.interrupted) return 128 + interrupt_signal.load(std::memory_order_relaxed);  // 130 SIGINT, 143 SIGTERM
   if (cli.fail_on_glitch && report.glitched()) return pp::exit_glitched;
   return pp::exit_ok;
 }
@@ -193,7 +198,7 @@ int run_info(const std::vector<std::string>& files) {
 int main(int argc, char** argv) {
   CLI::App app{"pingpong " PINGPONG_VERSION_STRING
                " — real-time double-buffer audio player and glitch lab.\n"
-               "Exit codes: 0 ok, 1 glitched (--fail-on-glitch), 2 bad usage/input, 3 device error, 130 interrupted.",
+               "Exit codes: 0 ok, 1 glitched (--fail-on-glitch), 2 bad usage/input, 3 device error, 130/143 interrupted (SIGINT/SIGTERM).",
                "pingpong"};
   app.set_version_flag("--version", "pingpong " PINGPONG_VERSION_STRING);
   app.require_subcommand(1);
@@ -204,6 +209,7 @@ int main(int argc, char** argv) {
   play->add_option("-d,--device", cli.device, "Output: name substring or index (pingpong devices), or 'sim'");
   play->add_option("-o,--output", cli.output, "Render offline to FILE (.wav float, .flac, .ogg, .aiff) instead");
   play->add_option("-p,--period", cli.period, "Frames per callback")->capture_default_str();
+  play->add_option("-r,--rate", cli.rate, "Output sample rate (default: the first file's; resampled with soxr)");
   play->add_option("--half", cli.half, "Frames per half of the double buffer (default 8 x period, at least 2048)");
   play->add_option("--handoff", cli.handoff, "lockfree | mutex | mutex-pi | trylock")->capture_default_str();
   play->add_option("--wake", cli.wake, "semaphore | poll")->capture_default_str();

@@ -152,18 +152,21 @@ void validate(const play_options& o) {
   if (!std::isfinite(o.gain_db) || o.gain_db < -120 || o.gain_db > 40)
     throw input_error("--gain must be between -120 and +40 dB");
   if (o.loops < 0) throw input_error("--loop must be ≥ 0");
+  if (o.rate != 0 && (o.rate < 8000 || o.rate > 384000))
+    throw input_error("--rate " + std::to_string(o.rate) + " is out of range: use 8000..384000 Hz");
 }
 
 }  // namespace
 
 play_report play(const play_options& options, const play_hooks& hooks) {
+  const std::int64_t called_ns = now_ns();
   validate(options);
   const file_info first = probe_file(options.files.front());
 
   device_request request;
   request.name = options.device;
   request.output_file = options.output_file;
-  request.preferred_rate = first.sample_rate;
+  request.preferred_rate = options.rate > 0 ? options.rate : first.sample_rate;
   request.period_frames = options.period_frames;
   // A real device gets at least stereo (mono plays on both sides); offline
   // and sim keep the file's layout so the output equals the source.
@@ -182,7 +185,11 @@ play_report play(const play_options& options, const play_hooks& hooks) {
   so.output_channels = dev.channels;
   source input(so);
 
-  const std::size_t half = options.half_frames ? options.half_frames : std::max<std::size_t>(8 * options.period_frames, 2048);
+  // Default half: 8 periods (at least 2048 frames) on a device; offline,
+  // where only throughput matters, 16384 frames so handoffs are rare.
+  const std::size_t half = options.half_frames   ? options.half_frames
+                           : !hardware && !options.output_file.empty() ? std::max<std::size_t>(options.period_frames, 16384)
+                                                                         : std::max<std::size_t>(8 * options.period_frames, 2048);
   const config cfg{.half_frames = half,
                    .channels = std::size_t(dev.channels),
                    .wake = options.wake,
@@ -246,7 +253,8 @@ play_report play(const play_options& options, const play_hooks& hooks) {
       st.file = options.files[std::min(input.current_file(), options.files.size() - 1)];
       hooks.on_tick(st);
     }
-    std::this_thread::sleep_for(20ms);
+    // Offline renders end at any moment and should not wait out a long nap.
+    std::this_thread::sleep_for(options.output_file.empty() ? 10ms : 1ms);
   }
   report.cpu_load = out->cpu_load();
   out->stop();
@@ -275,8 +283,10 @@ play_report play(const play_options& options, const play_hooks& hooks) {
   report.callback_us = summarize(eng->callback_ns);
   report.interval_us = summarize(eng->interval_ns);
   if (const latency_histogram* late = out->wake_lateness()) report.wake_late_us = summarize(*late);
-  if (const std::int64_t first_ns = eng->first_audio_ns.load(std::memory_order_relaxed); first_ns >= 0)
+  if (const std::int64_t first_ns = eng->first_audio_ns.load(std::memory_order_relaxed); first_ns >= 0) {
     report.first_audio_ms = double(first_ns - started_ns) / 1e6;
+    report.startup_ms = double(first_ns - called_ns) / 1e6;
+  }
   if (std::string e = eng->producer_error(); !e.empty()) {
     report.error = e;
     report.error_code = exit_bad_input;

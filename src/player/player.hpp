@@ -27,6 +27,7 @@ struct play_options {
   double start_s = 0.0;
   double end_s = -1.0;
   int loops = 1;                    ///< 0 = until stopped
+  int rate = 0;                     ///< output rate: 0 = the first file's; a device that cannot run at it uses its own
 };
 
 /// p50/p99/p99.9/max of a latency distribution, in microseconds.
@@ -58,6 +59,7 @@ struct play_report {
   double cpu_load = -1.0;
   std::int64_t min_slack_frames = -1;  ///< least frames queued ahead when the producer published
   double first_audio_ms = -1.0;        ///< device start → first callback that played audio
+  double startup_ms = -1.0;            ///< play() called (files unopened) → first callback that played audio
   bool interrupted = false;
   std::string error;                   ///< non-empty: result "error"
   int error_code = 0;                  ///< exit code for the error

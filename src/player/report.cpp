@@ -73,6 +73,7 @@ std::string to_json(const play_report& r, const std::string& version) {
   o << ",\n  \"cpu_load\": " << (r.cpu_load >= 0 ? num(r.cpu_load) : "null")
     << ",\n  \"producer_min_slack_frames\": " << r.min_slack_frames
     << ",\n  \"first_audio_ms\": " << (r.first_audio_ms >= 0 ? num(r.first_audio_ms) : "null")
+    << ",\n  \"startup_ms\": " << (r.startup_ms >= 0 ? num(r.startup_ms) : "null")
     << ",\n  \"interrupted\": " << (r.interrupted ? "true" : "false")
     << ",\n  \"result\": \"" << (r.error.empty() ? "ok" : "error") << "\"";
   if (!r.error.empty()) o << ",\n  \"error\": \"" << escape(r.error) << "\"";

@@ -32,6 +32,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -49,16 +50,18 @@ std::string one_line(std::string text) {
   return text;
 }
 
-[[noreturn]] void fail(const std::string& message) { throw input_error(one_line(message)); }
+[[noreturn]] void fail(const std::string& message) {
+  throw input_error(one_line(message));
+}
 
-std::string in_quotes(const std::string& path) { return "'" + path + "'"; }
-
-/// libsndfile's message for the last failed sf_open, without its final '.'.
+std::string in_quotes(const std::string& path) {
+  return "'" + path + "'";
+}
 
 /// libsndfile's message for an error on `file`, without "Error : " and the final '.'.
 std::string sndfile_error(SNDFILE* file) {
   std::string text = one_line(sf_strerror(file));
-  for (const char* prefix : {"Error : ", "Error: "})
+  for (const char* prefix : {"Error : ", "Error: ", "System error : "})
     if (text.rfind(prefix, 0) == 0) text.erase(0, std::strlen(prefix));
   while (!text.empty() && (text.back() == '.' || text.back() == ' ')) text.pop_back();
   return text;
@@ -116,6 +119,11 @@ std::string seconds_text(double s) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%g", s);
   return buf;
+}
+
+/// Frame index of time `s` at `rate` (no overflow for absurd times).
+std::int64_t to_frames(double s, int rate) {
+  return std::llround(std::min(s * rate, 9.0e18));
 }
 
 enum class mapping { copy, mono_to_all, fold_down, pad };
@@ -244,9 +252,9 @@ struct source::impl {
     std::string path;
     int rate = 0;
     int channels = 0;
-    std::int64_t frames = -1;     ///< whole file, -1 unknown
-    std::int64_t start = 0;       ///< first frame played
-    std::int64_t end = -1;        ///< one past the last frame played; -1: to the end
+    std::int64_t frames = -1;  ///< whole file, -1 unknown
+    std::int64_t start = 0;    ///< first frame played
+    std::int64_t end = -1;     ///< one past the last frame played; -1: to the end
   };
 
   std::vector<file_entry> files;
@@ -265,9 +273,9 @@ struct source::impl {
   std::size_t resampled_cap = 0;
 
   // Playback state.
-  std::size_t index = 0;        ///< file being decoded (or about to be)
-  int pass = 0;                 ///< passes completed
-  std::int64_t pass_output = 0; ///< frames staged in the current pass
+  std::size_t index = 0;         ///< file being decoded (or about to be)
+  int pass = 0;                  ///< passes completed
+  std::int64_t pass_output = 0;  ///< frames staged in the current pass
   bool finished = false;
   sndfile_ptr file;             ///< open file, null between files
   unique_fd fd;                 ///< its descriptor, if opened with sf_open_fd (see top)
@@ -292,7 +300,8 @@ struct source::impl {
 
 source::impl::impl(const source_options& o) {
   if (o.files.empty()) fail("no input files");
-  if (!std::isfinite(o.start_s) || o.start_s < 0.0) fail("--start " + seconds_text(o.start_s) + " must be 0 or more seconds");
+  if (!std::isfinite(o.start_s) || o.start_s < 0.0)
+    fail("--start " + seconds_text(o.start_s) + " must be 0 or more seconds");
   if (std::isnan(o.end_s) || (o.end_s >= 0.0 && o.end_s <= o.start_s))
     fail("--end " + seconds_text(o.end_s) + " must be after --start " + seconds_text(o.start_s));
   if (o.loops < 0) fail("--loops " + std::to_string(o.loops) + " must be 0 (forever) or more");
@@ -322,10 +331,10 @@ source::impl::impl(const source_options& o) {
         fail("--start " + seconds_text(o.start_s) + " is past the end of " + in_quotes(path) + " (" + dur + " s)");
       }
     }
-    e.start = std::llround(o.start_s * e.rate);
+    e.start = to_frames(o.start_s, e.rate);
     if (e.frames >= 0) e.start = std::min(e.start, e.frames);
     if (o.end_s >= 0.0) {
-      e.end = std::llround(o.end_s * e.rate);
+      e.end = to_frames(o.end_s, e.rate);
       if (e.frames >= 0) e.end = std::min(e.end, e.frames);
     } else {
       e.end = e.frames;  // -1 if unknown
@@ -352,9 +361,7 @@ source::impl::impl(const source_options& o) {
         pass_frames = -1;
       } else {
         const std::int64_t trimmed = std::max<std::int64_t>(0, e.end - e.start);
-        pass_frames += e.rate == out_rate
-                           ? trimmed
-                           : std::llround(static_cast<double>(trimmed) * out_rate / e.rate);
+        pass_frames += e.rate == out_rate ? trimmed : std::llround(static_cast<double>(trimmed) * out_rate / e.rate);
       }
     }
   }
@@ -364,7 +371,10 @@ source::impl::impl(const source_options& o) {
   if (any_resampling) {
     // Any size works (soxr stops when the output is full and we call again);
     // this one takes a whole chunk's output in one call most of the time.
-    resampled_cap = static_cast<std::size_t>(std::ceil(static_cast<double>(chunk_frames) * max_ratio)) + 256;
+    // Capped: a file header claiming a tiny rate must not cost gigabytes.
+    resampled_cap = std::min<std::size_t>(
+        static_cast<std::size_t>(std::ceil(static_cast<double>(chunk_frames) * std::min(max_ratio, 16.0))) + 256,
+        16 * chunk_frames);
     resampled.assign(resampled_cap * mc, 0.0f);
   }
 }
@@ -471,7 +481,7 @@ std::size_t source::impl::decode(std::size_t max_frames) {
 /// the file was cut short). False when unknown (opened by name).
 bool source::impl::read_to_end_of_file() const noexcept {
   if (fd.fd < 0) return false;
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd.fd, &st) != 0) return false;
   const off_t pos = ::lseek(fd.fd, 0, SEEK_CUR);
   return pos >= 0 && pos >= st.st_size;
@@ -513,8 +523,8 @@ bool source::impl::produce() {
       if (dec_pos < dec_len) {
         std::size_t idone = 0;
         const auto ch = static_cast<std::size_t>(e.channels);
-        err = soxr_process(resampler.get(), decoded.data() + dec_pos * ch, dec_len - dec_pos, &idone,
-                           resampled.data(), resampled_cap, &got);
+        err = soxr_process(resampler.get(), decoded.data() + dec_pos * ch, dec_len - dec_pos, &idone, resampled.data(),
+                           resampled_cap, &got);
         dec_pos += idone;
       } else {
         // End of this file's input: drain the resampler until it is empty.
@@ -561,15 +571,27 @@ std::size_t source::read(float* out, std::size_t frames) {
   return written;
 }
 
-int source::output_rate() const noexcept { return impl_->out_rate; }
-int source::output_channels() const noexcept { return impl_->out_channels; }
-std::int64_t source::frames_per_pass() const noexcept { return impl_->pass_frames; }
-std::size_t source::current_file() const noexcept { return std::min(impl_->index, impl_->files.size() - 1); }
-bool source::resampling() const noexcept { return impl_->any_resampling; }
+int source::output_rate() const noexcept {
+  return impl_->out_rate;
+}
+int source::output_channels() const noexcept {
+  return impl_->out_channels;
+}
+std::int64_t source::frames_per_pass() const noexcept {
+  return impl_->pass_frames;
+}
+std::size_t source::current_file() const noexcept {
+  return std::min(impl_->index, impl_->files.size() - 1);
+}
+bool source::resampling() const noexcept {
+  return impl_->any_resampling;
+}
 std::string source::channel_mapping() const {
   return describe_mapping(impl_->files.front().channels, impl_->out_channels);
 }
-std::int64_t source::frames_produced() const noexcept { return impl_->produced; }
+std::int64_t source::frames_produced() const noexcept {
+  return impl_->produced;
+}
 
 // ---- parse_time -----------------------------------------------------------------
 

@@ -26,7 +26,7 @@ struct file_info {
   int sample_rate = 0;
   int channels = 0;
   std::int64_t frames = 0;  ///< -1 if the file does not say
-  double duration_s = 0.0;
+  double duration_s = 0.0;  ///< frames / sample_rate; -1 if frames is -1
 };
 file_info probe_file(const std::string& path);
 
