@@ -27,6 +27,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -82,20 +84,99 @@ void check_path(const std::string& path) {
   }
 }
 
+// ---- .mp3 names ------------------------------------------------------------
+// libsndfile hands any file named *.mp3 that it does not recognise by content
+// to libmpg123, which prints "Note: Illegal Audio-MPEG-Header ..." lines to
+// stderr itself (libsndfile gives no way to quiet it: libsndfile issue #958)
+// and then fails with a misleading message. So a .mp3 file with no sign of
+// MPEG audio in its first 64 KiB (an ID3v2 tag, or two consecutive frame
+// headers) is only recognised by content, without the name.
+
+/// Length in bytes of the MPEG audio frame whose header is at `p`, 0 if
+/// `p` is not a valid header (free-format bitrate counts as not valid).
+std::size_t mpeg_frame_length(const unsigned char* p) {
+  if (p[0] != 0xFF || (p[1] & 0xE0) != 0xE0) return 0;
+  const int version = (p[1] >> 3) & 3;  // 3: MPEG 1, 2: MPEG 2, 0: MPEG 2.5, 1: reserved
+  const int layer = (p[1] >> 1) & 3;    // 3: I, 2: II, 1: III, 0: reserved
+  const int bitrate_index = p[2] >> 4;
+  const int rate_index = (p[2] >> 2) & 3;
+  const int padding = (p[2] >> 1) & 1;
+  if (version == 1 || layer == 0 || bitrate_index == 0 || bitrate_index == 15 || rate_index == 3) return 0;
+  static constexpr int kbps[2][3][15] = {
+      {{0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448},  // MPEG 1, layer I
+       {0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384},     // II
+       {0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320}},     // III
+      {{0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256},     // MPEG 2/2.5, layer I
+       {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160},          // II
+       {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160}}};        // III
+  static constexpr int mpeg1_rates[3] = {44100, 48000, 32000};
+  const bool mpeg1 = version == 3;
+  const int rate = mpeg1_rates[rate_index] >> (mpeg1 ? 0 : version == 2 ? 1 : 2);
+  const int bitrate = 1000 * kbps[mpeg1 ? 0 : 1][3 - layer][bitrate_index];
+  int bytes = 0;
+  if (layer == 3)
+    bytes = (12 * bitrate / rate + padding) * 4;
+  else if (layer == 1 && !mpeg1)
+    bytes = 72 * bitrate / rate + padding;
+  else
+    bytes = 144 * bitrate / rate + padding;
+  return bytes > 4 ? static_cast<std::size_t>(bytes) : 0;
+}
+
+bool has_mp3_name(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return ext == ".mp3";
+}
+
+/// An ID3v2 tag at the start, or two consecutive MPEG frame headers in the
+/// first 64 KiB. Unreadable: true (let libsndfile report it).
+bool looks_like_mpeg(const std::string& path) {
+  std::vector<unsigned char> head(64 * 1024);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return true;
+  std::size_t n = 0;
+  while (n < head.size()) {
+    const ssize_t got = ::read(fd, head.data() + n, head.size() - n);
+    if (got <= 0) break;
+    n += static_cast<std::size_t>(got);
+  }
+  ::close(fd);
+  if (n >= 3 && head[0] == 'I' && head[1] == 'D' && head[2] == '3') return true;
+  for (std::size_t i = 0; i + 4 <= n; ++i) {
+    const std::size_t len = mpeg_frame_length(&head[i]);
+    if (len > 0 && i + len + 4 <= n && mpeg_frame_length(&head[i + len]) > 0) return true;
+  }
+  return false;
+}
+
 struct sndfile_closer {
   void operator()(SNDFILE* file) const noexcept { sf_close(file); }
 };
 using sndfile_ptr = std::unique_ptr<SNDFILE, sndfile_closer>;
 
+[[noreturn]] void fail_open(const std::string& path) {
+  std::string why = sndfile_error(nullptr);
+  if (why.empty()) why = "not a supported audio file";
+  fail("cannot open " + in_quotes(path) + ": " + why);
+}
+
 sndfile_ptr open_sndfile(const std::string& path, SF_INFO& info) {
   check_path(path);
   info = SF_INFO{};
-  SNDFILE* file = sf_open(path.c_str(), SFM_READ, &info);
-  if (file == nullptr) {
-    std::string why = sndfile_error(nullptr);
-    if (why.empty()) why = "not a supported audio file";
-    fail("cannot open " + in_quotes(path) + ": " + why);
+  if (has_mp3_name(path) && !looks_like_mpeg(path)) {
+    // Recognised by content (a WAV named .mp3 is fine), never by the name.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail("cannot open " + in_quotes(path) + ": " + std::strerror(errno));
+    SNDFILE* probe = sf_open_fd(fd, SFM_READ, &info, SF_FALSE);
+    const bool known = probe != nullptr;
+    if (probe != nullptr) sf_close(probe);
+    ::close(fd);
+    if (!known) fail("cannot open " + in_quotes(path) + ": not an MP3 file (no MPEG audio frames found)");
+    info = SF_INFO{};
   }
+  SNDFILE* file = sf_open(path.c_str(), SFM_READ, &info);
+  if (file == nullptr) fail_open(path);
   return sndfile_ptr(file);
 }
 
