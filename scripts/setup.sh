@@ -11,7 +11,7 @@ packages=(
   jackd2 libjack-jackd2-dev
   libboost-dev libbenchmark-dev
   clang libclang-rt-14-dev
-  spin
+  spin stress-ng
 )
 
 missing=()
