@@ -57,6 +57,8 @@ struct device_request {
   int preferred_rate = 48000;       ///< the source's rate; used if the device can run at it
   int wanted_channels = 2;          ///< the source's channels; the device may offer fewer
   std::size_t period_frames = 256;
+  int fifo_priority = 70;           ///< sim: SCHED_FIFO priority of the device thread (when permitted)
+  int cpu = -1;                     ///< sim: pin the device thread; -1 = no
 };
 
 class device {
@@ -75,6 +77,8 @@ class device {
   virtual double cpu_load() const noexcept { return -1.0; }
   /// The sim device: how late each wake-up was. nullptr for others.
   virtual const latency_histogram* wake_lateness() const noexcept { return nullptr; }
+  /// How the device thread ran (sim: "SCHED_FIFO 70, CPU 0"); empty if unknown.
+  virtual std::string scheduling() const { return {}; }
 };
 
 /// Opens the device the request names. Throws device_error (exit 3) for a

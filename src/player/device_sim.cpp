@@ -13,6 +13,7 @@
 
 #include "player/device.hpp"
 #include "player/device_kinds.hpp"
+#include "player/threads.hpp"
 
 namespace pingpong::player {
 namespace {
@@ -34,6 +35,8 @@ class sim_device final : public device {
     info_.channels = std::max(1, request.wanted_channels);
     info_.period_frames = request.period_frames;
     info_.output_latency_s = double(request.period_frames) / info_.sample_rate;
+    priority_ = request.fifo_priority;
+    cpu_ = request.cpu;
     out_.assign(info_.period_frames * std::size_t(info_.channels), 0.0f);
   }
   ~sim_device() override { stop(); }
@@ -54,13 +57,18 @@ class sim_device final : public device {
     return finished_.load(std::memory_order_acquire);  // acquire: pairs with run()'s release
   }
   const latency_histogram* wake_lateness() const noexcept override { return &lateness_; }
-  bool realtime() const noexcept { return realtime_; }
+  /// Valid after stop() (the thread that wrote it has been joined).
+  std::string scheduling() const override { return scheduling_; }
 
  private:
   void run() {
-    sched_param param{};
-    param.sched_priority = 70;
-    realtime_ = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param) == 0;
+    // Scheduling first (system calls, before the first callback).
+    bool pinned = true;
+    if (cpu_ >= 0) pinned = pin_to_cpu(cpu_);
+    if (priority_ > 0 && !set_fifo_priority(priority_))
+      scheduling_ = "SCHED_FIFO " + std::to_string(priority_) + " not permitted, ";
+    scheduling_ += describe_scheduling();
+    if (cpu_ >= 0) scheduling_ += pinned ? ", CPU " + std::to_string(cpu_) : ", pinning to CPU " + std::to_string(cpu_) + " failed";
     const std::int64_t period_ns = std::int64_t(1e9 * double(info_.period_frames) / info_.sample_rate);
     std::int64_t next = monotonic_ns();
     while (!stop_.load(std::memory_order_relaxed)) {  // relaxed: see stop()
@@ -85,7 +93,9 @@ class sim_device final : public device {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> finished_{false};
-  bool realtime_ = false;
+  int priority_ = 70;
+  int cpu_ = -1;
+  std::string scheduling_;  // written by the device thread; read after stop() joined it
   latency_histogram lateness_;
 };
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "player/source.hpp"
+#include "player/threads.hpp"
 
 namespace pingpong::player {
 namespace {
@@ -26,7 +27,12 @@ class engine_base : public render_target {
  public:
   explicit engine_base(std::int64_t period_ns) : period_ns_(period_ns) {}
 
-  virtual void produce(source& input) = 0;  // producer thread body
+  struct producer_setup {
+    play_options::stall_plan stall;
+    int fifo_priority = 0;
+    int cpu = -1;
+  };
+  virtual void produce(source& input, const producer_setup& setup) = 0;  // producer thread body
   virtual void cancel() noexcept = 0;
   virtual counters buffer_stats() const noexcept = 0;
   virtual writer_counters writer_stats() const noexcept = 0;
@@ -41,7 +47,14 @@ class engine_base : public render_target {
     return producer_error_;
   }
 
+  std::string producer_scheduling() const {
+    std::lock_guard held(error_mutex_);
+    return producer_scheduling_;
+  }
+
   latency_histogram callback_ns, interval_ns;
+  std::atomic<int> rt_tid{0};  ///< the callback thread, for the syscall counter
+  std::atomic<std::uint64_t> stalls{0};
   std::atomic<std::uint64_t> callbacks{0}, deadline_misses{0}, underflows{0}, overflows{0}, priming{0};
   std::atomic<std::int64_t> first_audio_ns{-1};
   std::atomic<std::uint64_t> source_frames_played{0};
@@ -51,6 +64,11 @@ class engine_base : public render_target {
   template <class Read>
   render_result measured(std::size_t frames, const callback_status& status, Read&& read) noexcept {
     const std::int64_t start = now_ns();
+    if (last_start_ < 0 && want_tid_) {
+      // One gettid system call, at the first callback only, so the control
+      // thread can count this thread's system calls from the outside.
+      rt_tid.store(current_tid(), std::memory_order_release);  // release: pairs with the control thread's acquire
+    }
     if (last_start_ >= 0) interval_ns.record(start - last_start_);
     last_start_ = start;
     if (status.output_underflow) bump(underflows);
@@ -70,6 +88,27 @@ class engine_base : public render_target {
     (void)frames;
     return {r.frames, r.end_of_stream};
   }
+  void setup_producer_thread(const producer_setup& setup) {
+    std::string text;
+    bool pinned = true;
+    if (setup.cpu >= 0) pinned = pin_to_cpu(setup.cpu);
+    if (setup.fifo_priority > 0 && !set_fifo_priority(setup.fifo_priority))
+      text = "SCHED_FIFO " + std::to_string(setup.fifo_priority) + " not permitted, ";
+    text += describe_scheduling();
+    if (setup.cpu >= 0) text += pinned ? ", CPU " + std::to_string(setup.cpu) : ", pinning failed";
+    std::lock_guard held(error_mutex_);
+    producer_scheduling_ = std::move(text);
+  }
+  /// Stands for a page fault or slow storage in the producer.
+  static void stall_for(double ms, bool busy) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double, std::milli>(ms);
+    if (!busy) {
+      std::this_thread::sleep_until(until);
+      return;
+    }
+    while (std::chrono::steady_clock::now() < until) {
+    }
+  }
   void finish_producer(std::string error) {
     if (!error.empty()) {
       std::lock_guard held(error_mutex_);
@@ -81,6 +120,12 @@ class engine_base : public render_target {
  private:
   std::int64_t period_ns_;
   std::int64_t last_start_ = -1;  // real-time thread only
+
+ public:
+  bool want_tid_ = false;         // set before start
+
+ private:
+  std::string producer_scheduling_;  // under error_mutex_
   std::atomic<bool> producer_done_{false};
   mutable std::mutex error_mutex_;  // control/producer only, never the RT thread
   std::string producer_error_;
@@ -96,12 +141,21 @@ class engine final : public engine_base {
   }
   std::size_t available() noexcept override { return buffer_.reader().available(); }
 
-  void produce(source& input) override {
+  void produce(source& input, const producer_setup& setup) override {
+    setup_producer_thread(setup);
     std::string error;
+    const bool stalls_on = setup.stall.rate_hz > 0 && setup.stall.length_ms > 0;
+    const auto stall_every = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(stalls_on ? 1.0 / setup.stall.rate_hz : 1.0));
+    auto next_stall = std::chrono::steady_clock::now() + stall_every;
     try {
       for (;;) {
         auto slot = buffer_.writer().acquire();
         if (!slot) break;  // cancelled
+        if (stalls_on && std::chrono::steady_clock::now() >= next_stall) {
+          next_stall += stall_every;
+          stall(setup.stall);
+        }
         const std::size_t want = slot.capacity();
         const std::size_t got = input.read(slot.data(), want);
         slot.commit(got, got < want);
@@ -115,6 +169,22 @@ class engine final : public engine_base {
     finish_producer(std::move(error));
   }
   void cancel() noexcept override { buffer_.cancel_writer(); }
+
+  /// Locked policies stall inside the critical section, as real code that
+  /// decodes or faults while holding the lock does; lockfree has no lock.
+  void stall(const play_options::stall_plan& plan) {
+    bump(stalls);
+    if constexpr (requires { buffer_.handoff().native_lock(); }) {
+      if (plan.inside_lock) {
+        auto& lock = buffer_.handoff().native_lock();
+        lock.lock();
+        stall_for(plan.length_ms, plan.busy);
+        lock.unlock();
+        return;
+      }
+    }
+    stall_for(plan.length_ms, plan.busy);
+  }
   counters buffer_stats() const noexcept override { return buffer_.stats(); }
   writer_counters writer_stats() const noexcept override { return buffer_.writer_stats(); }
   std::uint64_t committed_halves() const noexcept override { return buffer_.writer_stats().halves_committed; }
@@ -168,6 +238,8 @@ play_report play(const play_options& options, const play_hooks& hooks) {
   request.output_file = options.output_file;
   request.preferred_rate = options.rate > 0 ? options.rate : first.sample_rate;
   request.period_frames = options.period_frames;
+  request.fifo_priority = options.device_fifo_priority;
+  request.cpu = options.device_cpu;
   // A real device gets at least stereo (mono plays on both sides); offline
   // and sim keep the file's layout so the output equals the source.
   const bool hardware = options.output_file.empty() && options.device != "sim";
@@ -211,7 +283,9 @@ play_report play(const play_options& options, const play_hooks& hooks) {
   report.source_rate = first.sample_rate;
   if (hooks.on_start) hooks.on_start(report);
 
-  std::thread producer([&] { eng->produce(input); });
+  eng->want_tid_ = options.count_rt_syscalls;
+  const engine_base::producer_setup setup{options.stall, options.producer_fifo_priority, options.producer_cpu};
+  std::thread producer([&] { eng->produce(input, setup); });
   // Prime: both halves full (or the whole, short stream) before the first callback.
   const auto prime_deadline = std::chrono::steady_clock::now() + 10s;
   while (eng->committed_halves() < 2 && !eng->producer_done() && std::chrono::steady_clock::now() < prime_deadline)
@@ -232,10 +306,40 @@ play_report play(const play_options& options, const play_hooks& hooks) {
       options.loops == 0 || input.frames_per_pass() < 0 ? -1.0
                                                          : double(input.frames_per_pass()) * options.loops / dev.sample_rate;
   auto next_tick = std::chrono::steady_clock::now();
+  auto next_sample = next_tick;
+  std::unique_ptr<thread_syscall_counter> rt_syscalls;
+  std::uint64_t rt_callbacks_at_open = 0;
+  const auto stop_at = options.stop_after_s > 0
+                           ? started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                           std::chrono::duration<double>(options.stop_after_s))
+                           : std::chrono::steady_clock::time_point::max();
   while (!out->finished()) {
     if (hooks.interrupt && hooks.interrupt->load(std::memory_order_relaxed)) {  // relaxed: a polled flag
       report.interrupted = true;
       break;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= stop_at) break;
+    if (options.stop_after_glitches > 0 &&
+        eng->buffer_stats().underrun_events + eng->deadline_misses.load(std::memory_order_relaxed) >
+            options.stop_after_glitches)
+      break;
+    if (options.count_rt_syscalls && !rt_syscalls) {
+      // acquire: pairs with the release store at the first callback.
+      if (const int tid = eng->rt_tid.load(std::memory_order_acquire); tid != 0) {
+        rt_syscalls = std::make_unique<thread_syscall_counter>(tid);
+        rt_callbacks_at_open = eng->callbacks.load(std::memory_order_relaxed);
+      }
+    }
+    if (options.collect_timeline && now >= next_sample) {
+      next_sample += 50ms;
+      const counters c = eng->buffer_stats();
+      const writer_counters w = eng->writer_stats();
+      report.timeline.push_back(
+          {std::chrono::duration<double>(now - started).count(),
+           std::clamp(double(w.frames_committed) - double(c.frames_read), 0.0, 2.0 * double(half)) / (2.0 * double(half)),
+           c.underrun_events, eng->deadline_misses.load(std::memory_order_relaxed),
+           eng->underflows.load(std::memory_order_relaxed) + eng->overflows.load(std::memory_order_relaxed)});
     }
     eng->drain_events();
     if (hooks.on_tick && std::chrono::steady_clock::now() >= next_tick) {
@@ -257,10 +361,21 @@ play_report play(const play_options& options, const play_hooks& hooks) {
     std::this_thread::sleep_for(options.output_file.empty() ? 10ms : 1ms);
   }
   report.cpu_load = out->cpu_load();
+  if (rt_syscalls && rt_syscalls->available()) {
+    const std::uint64_t n = rt_syscalls->read();
+    const std::uint64_t calls = eng->callbacks.load(std::memory_order_relaxed) - rt_callbacks_at_open;
+    if (calls > 0) report.rt_syscalls_per_callback = double(n) / double(calls);
+  } else if (options.count_rt_syscalls) {
+    report.rt_syscalls_note = rt_syscalls ? rt_syscalls->why_unavailable() : "the callback never ran";
+  }
+  rt_syscalls.reset();
   out->stop();
   eng->cancel();
   producer.join();
   report.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  report.producer_scheduling = eng->producer_scheduling();
+  report.device_scheduling = out->scheduling();
+  report.stalls_injected = eng->stalls.load(std::memory_order_relaxed);
 
   const counters c = eng->buffer_stats();
   const writer_counters w = eng->writer_stats();

@@ -28,6 +28,31 @@ struct play_options {
   double end_s = -1.0;
   int loops = 1;                    ///< 0 = until stopped
   int rate = 0;                     ///< output rate: 0 = the first file's; a device that cannot run at it uses its own
+
+  // --- glitch-lab controls (pingpong compare / probe) ---
+  double stop_after_s = 0.0;              ///< stop after this long (wall clock); 0 = play to the end
+  std::uint64_t stop_after_glitches = 0;  ///< stop early once underruns + deadline misses exceed this; 0 = never
+  struct stall_plan {
+    double rate_hz = 0.0;     ///< injected producer stalls per second; 0 = none
+    double length_ms = 0.0;   ///< each stall's length
+    bool busy = false;        ///< spin (holds the CPU, can be preempted) instead of sleeping
+    bool inside_lock = true;  ///< locked policies: stall while holding the handoff lock
+  } stall;
+  int producer_fifo_priority = 0;  ///< 0 = SCHED_OTHER
+  int producer_cpu = -1;           ///< pin the producer thread; -1 = no
+  int device_fifo_priority = 70;   ///< sim device thread
+  int device_cpu = -1;             ///< pin the sim device thread; -1 = no
+  bool collect_timeline = false;   ///< sample counters at 20 Hz into report.timeline
+  bool count_rt_syscalls = false;  ///< perf-count system calls on the RT thread
+};
+
+/// One sample of a run's timeline, taken by the control thread (20 Hz).
+struct timeline_point {
+  double t_s = 0.0;                   ///< since the device started
+  double fill = 0.0;                  ///< queued frames / both halves, 0..1
+  std::uint64_t underruns = 0;        ///< cumulative underrun events
+  std::uint64_t deadline_misses = 0;  ///< cumulative
+  std::uint64_t device_xruns = 0;     ///< cumulative
 };
 
 /// p50/p99/p99.9/max of a latency distribution, in microseconds.
@@ -61,6 +86,11 @@ struct play_report {
   double first_audio_ms = -1.0;        ///< device start → first callback that played audio
   double startup_ms = -1.0;            ///< play() called (files unopened) → first callback that played audio
   bool interrupted = false;
+  std::vector<timeline_point> timeline;
+  double rt_syscalls_per_callback = -1.0;  ///< < 0: not measured (see rt_syscalls_note)
+  std::string rt_syscalls_note;
+  std::string producer_scheduling, device_scheduling;  ///< e.g. "SCHED_FIFO 10, CPU 0"
+  std::uint64_t stalls_injected = 0;
   std::string error;                   ///< non-empty: result "error"
   int error_code = 0;                  ///< exit code for the error
 
