@@ -92,6 +92,8 @@ class double_buffer {
   /// resume_writer()), e.g. to stop a producer thread. Thread: any.
   void cancel_writer() noexcept;
   void resume_writer() noexcept { writer_cancel_.store(false, std::memory_order_release); }
+  /// True between cancel_writer() and resume_writer(). Thread: any.
+  bool writer_cancelled() const noexcept { return writer_cancel_.load(std::memory_order_acquire); }
 
   // ---------------------------------------------------------------------
   /// A claimed half. Fill data()[0 .. frames*channels) and commit(). Dropped

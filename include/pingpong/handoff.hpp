@@ -17,7 +17,7 @@
 // The writer never touches a ready or playing half and never changes the
 // word while a flush is pending, so the reader's changes need no CAS loop.
 //
-// The protocol is modelled in tests/model/swap.pml (issue 5); names match.
+// The protocol is modelled in include/pingpong/handoff.pml (checked with spin by tests/model/run_spin.sh); names match.
 #pragma once
 
 #include <atomic>
@@ -279,16 +279,19 @@ class std_lock {
 };
 
 /// The word changes under a lock. The word stays an atomic so that any
-/// thread may take a snapshot without the lock; under the lock every access
-/// is relaxed because the lock orders them.
+/// thread may take a snapshot without the lock. Loads under the lock are
+/// relaxed (the lock orders them); stores are release, so that a lock-free
+/// acquire load() — observers, the reader's flush check, available() — that
+/// sees a change also sees what was written before it (a half's samples and
+/// frame count before publish()).
 template <class Lock, bool RealtimeTryLock, handoff_kind Kind>
 class locked_handoff {
  public:
   static constexpr handoff_kind kind = Kind;
 
   std::uint32_t load() const noexcept {
-    // acquire: a lock-free snapshot for observers and for the reader's
-    // per-call flush check; pairs with the unlock (release) after each change.
+    // acquire: a lock-free snapshot for observers, the reader's per-call
+    // flush check and available(); pairs with the release stores below.
     return word_.load(std::memory_order_acquire);
   }
 
@@ -296,27 +299,28 @@ class locked_handoff {
     std::lock_guard held(lock_);
     const std::uint32_t word = word_.load(std::memory_order_relaxed);  // relaxed: under the lock
     if (state::flush_pending(word) || state::of(word, half) != state::free) return false;
-    word_.store(word | (state::filling << state::shift(half)), std::memory_order_relaxed);
+    word_.store(word | (state::filling << state::shift(half)), std::memory_order_release);  // release: see load()
     return true;
   }
 
   void publish(unsigned half) noexcept {
     std::lock_guard held(lock_);
-    // relaxed: the unlock publishes the frames; the reader's lock acquires them.
+    // release: publishes the frames and frame count to a lock-free acquire
+    // load() (available()); the reader's swap gets them through the lock.
     word_.store(word_.load(std::memory_order_relaxed) ^ ((state::filling ^ state::ready) << state::shift(half)),
-                std::memory_order_relaxed);
+                std::memory_order_release);
   }
 
   void abandon(unsigned half) noexcept {
     std::lock_guard held(lock_);
-    word_.store(word_.load(std::memory_order_relaxed) & ~(3u << state::shift(half)),  // relaxed: under the lock
-                std::memory_order_relaxed);
+    word_.store(word_.load(std::memory_order_relaxed) & ~(3u << state::shift(half)),  // relaxed load: under the lock
+                std::memory_order_release);  // release: see load()
   }
 
   void request_flush() noexcept {
     std::lock_guard held(lock_);
     const std::uint32_t word = word_.load(std::memory_order_relaxed);  // relaxed: under the lock
-    if (!state::flush_pending(word)) word_.store(word ^ state::flush_requested, std::memory_order_relaxed);
+    if (!state::flush_pending(word)) word_.store(word ^ state::flush_requested, std::memory_order_release);  // see load()
   }
 
   swap_outcome reader_swap(int release_half, unsigned take_half) noexcept {
@@ -329,7 +333,7 @@ class locked_handoff {
     if (release_half >= 0) word &= ~(3u << state::shift(unsigned(release_half)));
     const bool take = state::of(word, take_half) == state::ready;
     if (take) word |= state::playing << state::shift(take_half);
-    word_.store(word, std::memory_order_relaxed);
+    word_.store(word, std::memory_order_release);  // release: see load()
     lock_.unlock();
     return {true, take};
   }
@@ -340,7 +344,7 @@ class locked_handoff {
     } else {
       lock_.lock();
     }
-    word_.store(state::flushed(word_.load(std::memory_order_relaxed)), std::memory_order_relaxed);
+    word_.store(state::flushed(word_.load(std::memory_order_relaxed)), std::memory_order_release);  // see load()
     lock_.unlock();
     return true;
   }

@@ -19,6 +19,7 @@
 #include <iostream>
 #include <string>
 
+#include "player/compare.hpp"
 #include "player/player.hpp"
 #include "player/source.hpp"
 
@@ -193,6 +194,154 @@ int run_info(const std::vector<std::string>& files) {
   return code;
 }
 
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  for (char c : text + ",") {
+    if (c == ',') {
+      if (!item.empty()) out.push_back(item);
+      item.clear();
+    } else if (c != ' ') {
+      item += c;
+    }
+  }
+  return out;
+}
+
+struct lab_cli {
+  std::vector<std::string> file;
+  std::string handoffs = "lockfree,mutex,mutex-pi,trylock", wakes = "semaphore,poll", loads = "none", device = "sim";
+  std::string json, html;
+  std::size_t period = 64, half = 1024;
+  double duration = 5.0, stall_ms = 0.0, stall_rate = 4.0;
+  int repeat = 2;
+  bool quiet = false;
+};
+
+std::string command_line(int argc, char** argv) {
+  std::string c = "pingpong";
+  for (int i = 1; i < argc; ++i) c += std::string(" ") + argv[i];
+  return c;
+}
+
+bool write_text(const std::string& path, const std::string& text) {
+  if (path == "-") {
+    std::fputs(text.c_str(), stdout);
+    return true;
+  }
+  std::ofstream f(path);
+  f << text;
+  return bool(f);
+}
+
+std::vector<pp::load_kind> parse_loads(const std::string& text) {
+  std::vector<pp::load_kind> loads;
+  for (const auto& name : split_list(text)) {
+    if (name == "all") {
+      loads = {pp::load_kind::none, pp::load_kind::cpu, pp::load_kind::io, pp::load_kind::stall, pp::load_kind::inversion};
+      continue;
+    }
+    pp::load_kind k;
+    if (!pp::parse_load(name, k)) throw pp::input_error("--load '" + name + "': use none, cpu, io, stall, inversion or all");
+    loads.push_back(k);
+  }
+  if (loads.empty()) throw pp::input_error("--load: give at least one load");
+  return loads;
+}
+
+int run_compare_cmd(const lab_cli& cli, const std::string& command) {
+  pp::compare_options o;
+  o.file = cli.file.empty() ? "" : cli.file.front();
+  o.period_frames = cli.period;
+  o.half_frames = cli.half;
+  o.duration_s = cli.duration;
+  o.repeats = cli.repeat;
+  o.device = cli.device == "default" ? "" : cli.device;
+  o.command = command;
+  o.load.stall_ms = cli.stall_ms;
+  o.load.stall_rate_hz = cli.stall_rate;
+  try {
+    for (const auto& h : split_list(cli.handoffs)) {
+      const auto k = pingpong::parse_handoff(h);
+      if (!k) throw pp::input_error("--handoffs '" + h + "': use lockfree, mutex, mutex-pi, trylock");
+      o.handoffs.push_back(*k);
+    }
+    for (const auto& w : split_list(cli.wakes)) {
+      const auto k = pingpong::parse_wake(w);
+      if (!k) throw pp::input_error("--wake '" + w + "': use semaphore, poll");
+      o.wakes.push_back(*k);
+    }
+    o.loads = parse_loads(cli.loads);
+    if (cli.stall_rate <= 0 || cli.stall_rate > 1000) throw pp::input_error("--stall-rate must be in (0, 1000] per second");
+    if (cli.stall_ms < 0 || cli.stall_ms > 10000) throw pp::input_error("--stall-ms must be in [0, 10000]");
+  } catch (const pp::input_error& e) {
+    return fail(pp::exit_bad_input, e.what());
+  }
+  install_signal_handlers();
+  const bool progress = !cli.quiet && ::isatty(STDERR_FILENO) == 1;
+  pp::compare_report report;
+  try {
+    report = pp::run_compare(o, &interrupted, [&](const pp::compare_run& r, int done, int total) {
+      if (!progress) return;
+      std::fprintf(stderr, "\r[%d/%d] %s %s/%s: %llu underruns, %llu deadline misses\x1b[K", done, total, r.load.c_str(),
+                   r.handoff.c_str(), r.wake.c_str(), (unsigned long long)r.report.underrun_events,
+                   (unsigned long long)r.report.deadline_misses);
+    });
+  } catch (const pp::input_error& e) {
+    return fail(pp::exit_bad_input, e.what());
+  } catch (const pp::device_error& e) {
+    return fail(pp::exit_device, e.what());
+  }
+  if (progress) std::fputs("\r\x1b[K", stderr);
+  if (!cli.quiet && cli.json != "-") std::fputs(pp::compare_table(report).c_str(), stdout);
+  if (!cli.json.empty() && !write_text(cli.json, pp::compare_json(report)))
+    return fail(pp::exit_bad_input, "cannot write --json '" + cli.json + "'");
+  if (!cli.html.empty() && !write_text(cli.html, pp::render_html(report)))
+    return fail(pp::exit_bad_input, "cannot write --report '" + cli.html + "'");
+  return interrupted.load() ? 128 + interrupt_signal.load() : pp::exit_ok;
+}
+
+int run_probe_cmd(const lab_cli& cli) {
+  pp::probe_options o;
+  o.file = cli.file.empty() ? "" : cli.file.front();
+  o.device = cli.device == "default" ? "" : cli.device;
+  o.duration_s = cli.duration;
+  o.load_settings_.stall_ms = cli.stall_ms;
+  o.load_settings_.stall_rate_hz = cli.stall_rate;
+  try {
+    const auto h = pingpong::parse_handoff(cli.handoffs);
+    if (!h) throw pp::input_error("--handoff '" + cli.handoffs + "': use one of lockfree, mutex, mutex-pi, trylock");
+    o.handoff = *h;
+    const auto w = pingpong::parse_wake(cli.wakes);
+    if (!w) throw pp::input_error("--wake '" + cli.wakes + "': use semaphore or poll");
+    o.wake = *w;
+    const auto loads = parse_loads(cli.loads);
+    if (loads.size() != 1) throw pp::input_error("probe: give one --load");
+    o.load = loads.front();
+    if (cli.duration <= 0 || cli.duration > 600) throw pp::input_error("--duration must be in (0, 600] seconds");
+  } catch (const pp::input_error& e) {
+    return fail(pp::exit_bad_input, e.what());
+  }
+  install_signal_handlers();
+  pp::probe_report report;
+  try {
+    report = pp::run_probe(o, &interrupted, [&](const pp::probe_step& s) {
+      if (!cli.quiet && cli.json != "-")
+        std::fprintf(stderr, "period %zu half %zu: %s\n", s.period_frames, s.half_frames,
+                     s.clean ? "clean" : s.stopped_early ? "fails (stopped early)" : "glitched");
+    });
+  } catch (const pp::input_error& e) {
+    return fail(pp::exit_bad_input, e.what());
+  } catch (const pp::device_error& e) {
+    return fail(pp::exit_device, e.what());
+  }
+  if (!cli.quiet && cli.json != "-") std::fputs(pp::probe_text(report).c_str(), stdout);
+  if (!cli.json.empty() && !write_text(cli.json, pp::probe_json(report, PINGPONG_VERSION_STRING)))
+    return fail(pp::exit_bad_input, "cannot write --json '" + cli.json + "'");
+  if (interrupted.load()) return 128 + interrupt_signal.load();
+  return report.best >= 0 ? pp::exit_ok : pp::exit_glitched;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -226,6 +375,39 @@ int main(int argc, char** argv) {
   auto* info = app.add_subcommand("info", "Show format, rate, channels and length of files");
   info->add_option("files", info_files, "Files")->required();
 
+  lab_cli lab;
+  auto* compare = app.add_subcommand("compare", "Glitch lab: every handoff x wake under the same load, interleaved");
+  compare->add_option("file", lab.file, "Input file (default: a generated signal)")->expected(0, 1);
+  compare->add_option("--handoffs", lab.handoffs, "Comma list of handoffs")->capture_default_str();
+  compare->add_option("--wake", lab.wakes, "Comma list of wakes")->capture_default_str();
+  compare->add_option("--load", lab.loads, "none | cpu | io | stall | inversion | all (comma list)")->capture_default_str();
+  compare->add_option("-p,--period", lab.period, "Frames per callback")->capture_default_str();
+  compare->add_option("--half", lab.half, "Frames per half")->capture_default_str();
+  compare->add_option("--duration", lab.duration, "Seconds per run")->capture_default_str();
+  compare->add_option("--repeat", lab.repeat, "Runs per combination")->capture_default_str();
+  compare->add_option("-d,--device", lab.device, "sim, 'default', or a device name/index")->capture_default_str();
+  compare->add_option("--stall-ms", lab.stall_ms, "stall load: length of each stall (default: half a half)");
+  compare->add_option("--stall-rate", lab.stall_rate, "stall load: stalls per second")->capture_default_str();
+  compare->add_option("--json", lab.json, "Write every run and the summary as JSON ('-' for stdout)");
+  compare->add_option("--report", lab.html, "Write a self-contained HTML report");
+  compare->add_flag("-q,--quiet", lab.quiet, "No table, no progress");
+
+  lab_cli probe_cli;
+  probe_cli.handoffs = "lockfree";
+  probe_cli.wakes = "poll";
+  probe_cli.duration = 3.0;
+  auto* probe = app.add_subcommand("probe", "Find the smallest period/half with zero glitches on a device and load");
+  probe->add_option("file", probe_cli.file, "Input file (default: a generated signal)")->expected(0, 1);
+  probe->add_option("--handoff", probe_cli.handoffs, "Handoff to probe")->capture_default_str();
+  probe->add_option("--wake", probe_cli.wakes, "Wake to probe")->capture_default_str();
+  probe->add_option("--load", probe_cli.loads, "none | cpu | io | stall | inversion")->capture_default_str();
+  probe->add_option("--duration", probe_cli.duration, "Seconds per configuration")->capture_default_str();
+  probe->add_option("-d,--device", probe_cli.device, "sim, 'default', or a device name/index")->capture_default_str();
+  probe->add_option("--stall-ms", probe_cli.stall_ms, "stall load: length of each stall");
+  probe->add_option("--stall-rate", probe_cli.stall_rate, "stall load: stalls per second")->capture_default_str();
+  probe->add_option("--json", probe_cli.json, "Write the sweep as JSON ('-' for stdout)");
+  probe->add_flag("-q,--quiet", probe_cli.quiet, "Only the JSON / exit code");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -242,5 +424,7 @@ int main(int argc, char** argv) {
   if (play->parsed()) return run_play(cli);
   if (devices->parsed()) return run_devices();
   if (info->parsed()) return run_info(info_files);
+  if (compare->parsed()) return run_compare_cmd(lab, command_line(argc, argv));
+  if (probe->parsed()) return run_probe_cmd(probe_cli);
   return fail(pp::exit_bad_input, "no command (see pingpong --help)");
 }

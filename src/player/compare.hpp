@@ -44,3 +44,70 @@ struct compare_report {
 std::string render_html(const compare_report& report);
 
 }  // namespace pingpong::player
+
+#include <atomic>
+#include <functional>
+
+#include "player/load.hpp"
+
+namespace pingpong::player {
+
+struct compare_options {
+  std::string file;                     ///< "" → a generated signal
+  std::vector<handoff_kind> handoffs;
+  std::vector<wake_kind> wakes;
+  std::vector<load_kind> loads;
+  std::size_t period_frames = 64;
+  std::size_t half_frames = 1024;
+  double duration_s = 5.0;
+  int repeats = 2;
+  std::string device = "sim";
+  load_settings load;
+  std::string command;                  ///< for the report
+};
+
+/// Runs every combination, interleaved (load by load; within a load, each
+/// repeat plays every handoff × wake once, so drift hits all alike).
+/// `on_run` is called after each run (progress). Throws input_error /
+/// device_error before the first run if the input or device is unusable.
+compare_report run_compare(const compare_options& options, const std::atomic<bool>* interrupt,
+                           const std::function<void(const compare_run&, int done, int total)>& on_run);
+
+std::string compare_table(const compare_report& report);
+std::string compare_json(const compare_report& report);
+
+struct probe_options {
+  std::string file;
+  handoff_kind handoff = handoff_kind::lockfree;
+  wake_kind wake = wake_kind::poll;
+  load_kind load = load_kind::none;
+  load_settings load_settings_;
+  std::string device = "sim";
+  double duration_s = 3.0;
+  std::vector<std::size_t> periods = {32, 64, 128, 256, 512, 1024, 2048, 4096};
+  std::vector<std::size_t> half_multiples = {1, 2, 4, 8, 16};
+  std::uint64_t stop_after_glitches = 3;  ///< a run with more glitches "clearly fails" and stops early
+};
+
+struct probe_step {
+  std::size_t period_frames = 0, half_frames = 0;
+  bool clean = false, stopped_early = false;
+  std::uint64_t underruns = 0, deadline_misses = 0, device_xruns = 0;
+  double worst_callback_us = 0, period_us = 0, latency_ms = 0;
+  double seconds = 0;
+};
+struct probe_report {
+  device_info device;
+  std::string handoff, wake, load, load_note;
+  std::vector<probe_step> steps;
+  int best = -1;  ///< index into steps of the smallest clean configuration; -1 = none
+};
+probe_report run_probe(const probe_options& options, const std::atomic<bool>* interrupt,
+                       const std::function<void(const probe_step&)> & on_step);
+std::string probe_text(const probe_report& report);
+std::string probe_json(const probe_report& report, const std::string& version);
+
+/// "Intel(R) Xeon(R) ... , 2 cores, Linux 6.1.0" for reports.
+std::string machine_description();
+
+}  // namespace pingpong::player

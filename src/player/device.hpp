@@ -77,6 +77,9 @@ class device {
   virtual double cpu_load() const noexcept { return -1.0; }
   /// The sim device: how late each wake-up was. nullptr for others.
   virtual const latency_histogram* wake_lateness() const noexcept { return nullptr; }
+  /// System calls the device thread makes per callback outside the callback
+  /// (sim: 1, its clock_nanosleep); < 0 if unknown (a host's thread).
+  virtual double own_syscalls_per_callback() const noexcept { return -1.0; }
   /// How the device thread ran (sim: "SCHED_FIFO 70, CPU 0"); empty if unknown.
   virtual std::string scheduling() const { return {}; }
 };

@@ -57,6 +57,7 @@ class sim_device final : public device {
     return finished_.load(std::memory_order_acquire);  // acquire: pairs with run()'s release
   }
   const latency_histogram* wake_lateness() const noexcept override { return &lateness_; }
+  double own_syscalls_per_callback() const noexcept override { return 1.0; }  // clock_nanosleep
   /// Valid after stop() (the thread that wrote it has been joined).
   std::string scheduling() const override { return scheduling_; }
 

@@ -59,7 +59,7 @@ std::string prepare_load(load_kind kind, const load_settings& settings, play_opt
   if (kind == load_kind::inversion) {
     // The producer does busy work inside the lock on every fill; the hog
     // (priority between the two) preempts it there.
-    o.stall.rate_hz = 1000.0;  // effectively every fill
+    o.stall.rate_hz = 50.0;  // at random times, ~every 20 ms
     o.stall.length_ms = std::min(2.0, half_ms / 4);
     o.stall.busy = true;
     o.stall.inside_lock = true;
@@ -68,7 +68,7 @@ std::string prepare_load(load_kind kind, const load_settings& settings, play_opt
     o.device_fifo_priority = 70;
     o.device_cpu = 0;
     std::string note = "RT SCHED_FIFO 70, producer SCHED_FIFO 10 busy " + std::to_string(o.stall.length_ms).substr(0, 4) +
-                       " ms inside the lock per fill, hog SCHED_FIFO 40 in 5 ms bursts; all on CPU 0";
+                       " ms inside the lock ~50 times a second, hog SCHED_FIFO 40 in 5 ms bursts; all on CPU 0";
     if (o.device != "sim" || !o.output_file.empty())
       note += "; the RT thread is pinned only on --device sim (here: " + (o.device.empty() ? std::string("default") : o.device) + ")";
     return note;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <thread>
 
 #include "player/source.hpp"
@@ -145,16 +146,30 @@ class engine final : public engine_base {
     setup_producer_thread(setup);
     std::string error;
     const bool stalls_on = setup.stall.rate_hz > 0 && setup.stall.length_ms > 0;
-    const auto stall_every = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>(stalls_on ? 1.0 / setup.stall.rate_hz : 1.0));
-    auto next_stall = std::chrono::steady_clock::now() + stall_every;
+    // Stalls arrive at exponentially distributed intervals (a Poisson
+    // process), so they fall at a random phase of the reader's swaps — as a
+    // page fault or a slow read would — not just after a half was freed.
+    std::mt19937 random(12345);
+    std::exponential_distribution<double> gap(stalls_on ? setup.stall.rate_hz : 1.0);
+    auto next_stall_after = [&] {
+      return std::chrono::steady_clock::now() +
+             std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(gap(random)));
+    };
+    auto next_stall = next_stall_after();
     try {
       for (;;) {
-        auto slot = buffer_.writer().acquire();
-        if (!slot) break;  // cancelled
-        if (stalls_on && std::chrono::steady_clock::now() >= next_stall) {
-          next_stall += stall_every;
+        auto slot = stalls_on ? buffer_.writer().acquire_until(next_stall) : buffer_.writer().acquire();
+        if (!slot) {
+          if (buffer_.writer_cancelled()) break;
+          if (stalls_on && std::chrono::steady_clock::now() >= next_stall) {
+            stall(setup.stall);
+            next_stall = next_stall_after();
+          }
+          continue;
+        }
+        if (stalls_on && std::chrono::steady_clock::now() >= next_stall) {  // due while busy: stall holding the slot
           stall(setup.stall);
+          next_stall = next_stall_after();
         }
         const std::size_t want = slot.capacity();
         const std::size_t got = input.read(slot.data(), want);
@@ -364,7 +379,12 @@ play_report play(const play_options& options, const play_hooks& hooks) {
   if (rt_syscalls && rt_syscalls->available()) {
     const std::uint64_t n = rt_syscalls->read();
     const std::uint64_t calls = eng->callbacks.load(std::memory_order_relaxed) - rt_callbacks_at_open;
-    if (calls > 0) report.rt_syscalls_per_callback = double(n) / double(calls);
+    // The device thread's own calls between callbacks (the sim device's one
+    // clock_nanosleep per period) are not the callback's; subtract them
+    // where the device knows them. Host threads (JACK) make their own too.
+    const double own = out->own_syscalls_per_callback();
+    if (calls > 0) report.rt_syscalls_per_callback = std::max(0.0, double(n) / double(calls) - std::max(own, 0.0));
+    if (own < 0) report.rt_syscalls_note = "includes the host's own system calls on its callback thread";
   } else if (options.count_rt_syscalls) {
     report.rt_syscalls_note = rt_syscalls ? rt_syscalls->why_unavailable() : "the callback never ran";
   }

@@ -79,7 +79,7 @@ class role_guard {
     scope& operator=(const scope&) = delete;
 
    private:
-    role_guard& guard_;
+    [[maybe_unused]] role_guard& guard_;  // unused when the checks are off
 #if PINGPONG_CHECKS
     bool owns_ = true;
 #endif
