@@ -255,7 +255,7 @@ grouping group_runs(const compare_report& report) {
 // ---- charts ---------------------------------------------------------------------
 
 constexpr double chart_w = 640, chart_h = 220;
-constexpr double left = 64, right = 18;
+constexpr double left = 64, right = 28;
 constexpr double plot_w = chart_w - left - right;
 
 void svg_open(std::string& o, const std::string& label) {
@@ -323,7 +323,37 @@ std::vector<merged_bin> merge_bins(const policy_group& g, std::uint64_t& total) 
 }
 
 /// Callback durations: x log µs, y log count, the period as a dashed line.
-std::string histogram_svg(const policy_group& g, const std::vector<merged_bin>& bins) {
+/// Axes shared by the histograms of one load, so its policies compare at a glance.
+struct histogram_scale {
+  double d0 = 1, d1 = 4;  ///< x: log10 µs, whole decades
+  double y1 = 1;          ///< y: log10 count, whole decades (from 0.5)
+};
+
+/// Whole decades covering the bins and the period, within 1 ns .. ~11 days.
+void widen(histogram_scale& s, bool& any, const std::vector<merged_bin>& bins, double period) {
+  if (bins.empty()) return;
+  double lo = bins.front().lower, hi = bins.front().upper;
+  std::uint64_t most = 1;
+  for (const auto& b : bins) {
+    lo = std::min(lo, b.lower);
+    hi = std::max(hi, b.upper);
+    most = std::max(most, b.count);
+  }
+  if (std::isfinite(period) && period > 0) {
+    lo = std::min(lo, period);
+    hi = std::max(hi, period * 1.2);
+  }
+  const double d0 = std::clamp(std::floor(std::log10(lo)), -3.0, 11.0);
+  const double d1 = std::clamp(std::ceil(std::log10(hi)), d0 + 1, 12.0);
+  const double y1 = std::max(1.0, std::ceil(std::log10(double(most)) - 1e-9));
+  s.d0 = any ? std::min(s.d0, d0) : d0;
+  s.d1 = any ? std::max(s.d1, d1) : d1;
+  s.y1 = any ? std::max(s.y1, y1) : y1;
+  any = true;
+}
+
+/// Callback durations: x log µs, y log count, the period as a dashed line.
+std::string histogram_svg(const policy_group& g, const std::vector<merged_bin>& bins, const histogram_scale& scale) {
   constexpr double top = 24, bottom = 174;
   constexpr double plot_h = bottom - top;
   std::string o;
@@ -338,28 +368,13 @@ std::string histogram_svg(const policy_group& g, const std::vector<merged_bin>& 
     return o;
   }
 
-  // x: whole decades covering the bins and the period, within 1 ns .. ~11 days.
-  double lo = bins.front().lower, hi = bins.front().upper;
-  std::uint64_t most = 1;
-  for (const auto& b : bins) {
-    lo = std::min(lo, b.lower);
-    hi = std::max(hi, b.upper);
-    most = std::max(most, b.count);
-  }
-  if (has_period) {
-    lo = std::min(lo, period);
-    hi = std::max(hi, period * 1.2);
-  }
-  double d0 = std::floor(std::log10(lo)), d1 = std::ceil(std::log10(hi));
-  d0 = std::clamp(d0, -3.0, 11.0);
-  d1 = std::clamp(d1, d0 + 1, 12.0);
+  const double d0 = scale.d0, d1 = scale.d1, y1 = scale.y1;
   auto X = [&](double us) {
     const double l = us > 0 ? std::log10(us) : d0;
     return left + plot_w * (std::clamp(l, d0, d1) - d0) / (d1 - d0);
   };
   // y: log count from 0.5 (so a single callback still shows) to a whole decade.
   const double y0 = std::log10(0.5);
-  const double y1 = std::max(1.0, std::ceil(std::log10(double(most)) - 1e-9));
   auto Y = [&](double n) { return bottom - plot_h * (std::log10(std::max(n, 0.5)) - y0) / (y1 - y0); };
 
   // grid and ticks
@@ -514,6 +529,7 @@ std::string timeline_svg(const compare_run& run, const std::string& label) {
       o += "<line x1=\"" + px(t.x) + "\" y1=\"" + px(y) + "\" x2=\"" + px(t.x) + "\" y2=\"" + px(y + band_h - 2) +
            "\" class=\"" + b.cls + "\"><title>" +
            esc("t " + printf1("%.2f", t.t) + " s: +" + count_text(t.n) + " " + b.name) + "</title></line>";
+      if (b.field == &timeline_point::underruns) line(o, t.x, top, t.x, bottom, "t-underrun-faint");
     }
     y += band_h;
   }
@@ -601,12 +617,12 @@ padding:8px 12px;margin:0 0 8px}
 .badge.ok{background:var(--ok);color:var(--okfg)}
 .badge.bad{background:var(--bad);color:var(--badfg)}
 svg{display:block;width:100%;max-width:640px;height:auto;margin:2px 0 4px}
-svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:11px;fill:#3b4456}
-svg .axis-title{font-size:11.5px;fill:#5a6577}
-svg .band-label{font-size:10px}
-svg .empty{font-size:13px;fill:#8a93a3}
+svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:12px;fill:#3b4456}
+svg .axis-title{font-size:12.5px;fill:#5a6577}
+svg .band-label{font-size:11px}
+svg .empty{font-size:14px;fill:#8a93a3}
 svg .muted{fill:#8a93a3}
-svg .period-label{fill:#b3261e;font-weight:600}
+svg .period-label{fill:#b3261e;font-weight:600;font-size:12.5px}
 svg .grid{stroke:#e3e7ee;stroke-width:1}
 svg .grid-light{stroke:#f0f2f6;stroke-width:1}
 svg .tick,svg .axis{stroke:#7b8494;stroke-width:1}
@@ -616,9 +632,10 @@ svg .bar{fill:#4a7cc4}
 svg .bar-late{fill:#d6453a}
 svg .period{stroke:#b3261e;stroke-width:1.5;stroke-dasharray:5 3}
 svg .fill-line{fill:none;stroke:#23866a;stroke-width:1.5;stroke-linejoin:round}
-svg .t-underrun{stroke:#d6453a;stroke-width:1.5}
-svg .t-miss{stroke:#e08a00;stroke-width:1.5}
-svg .t-xrun{stroke:#7b4bb7;stroke-width:1.5}
+svg .t-underrun{stroke:#d6453a;stroke-width:2}
+svg .t-underrun-faint{stroke:#d6453a;stroke-opacity:.25;stroke-width:1}
+svg .t-miss{stroke:#e08a00;stroke-width:2}
+svg .t-xrun{stroke:#7b4bb7;stroke-width:2}
 .legend{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;background:var(--card);border:1px solid var(--line);
 border-radius:8px;padding:12px 16px;margin:0}
 .legend dt{font-weight:600}
@@ -657,7 +674,9 @@ void header(std::string& o, const compare_report& r) {
   meta_row(o, "device", dev);
   meta_row(o, "half size", esc(frames_text(r.half_frames, d.sample_rate)));
   meta_row(o, "duration per run", usable(r.duration_s) && r.duration_s > 0 ? printf1("%g", r.duration_s) + " s" : "\xE2\x80\x94");
-  meta_row(o, "repeats", std::to_string(r.repeats) + " \xC2\xB7 " + std::to_string(r.runs.size()) + " runs in all");
+  meta_row(o, "repeats",
+           (r.repeats > 0 ? std::to_string(r.repeats) : std::string("\xE2\x80\x94")) + " \xC2\xB7 " +
+               std::to_string(r.runs.size()) + " runs in all");
   o += "</dl></header>";
 }
 
@@ -708,7 +727,7 @@ void summary_table(std::string& o, const compare_report& r, const grouping& gr) 
       if (g.errors) clean += " <span class=\"spread\">" + std::to_string(g.errors) + " failed</span>";
       o += td(g.clean < n ? "bad" : "", clean);
       std::string under = count_text(g.underruns);
-      if (n > 1)
+      if (n > 1 && g.underruns > 0)
         under += "<span class=\"spread\">(" + count_text(g.underruns_min) + "\xE2\x80\x93" + count_text(g.underruns_max) +
                  ")</span>";
       o += td(g.underruns ? "bad" : "", under);
@@ -752,37 +771,44 @@ void verdicts(std::string& o, const compare_report& r) {
   o += "</ul></section>";
 }
 
-std::string run_counts(const compare_run& run) {
-  const play_report& p = run.report;
-  return count_text(p.underrun_events) + " underruns, " + count_text(p.deadline_misses) + " deadline misses, " +
-         count_text(p.device_xruns) + " device xruns";
+std::string counted(std::uint64_t n, const std::string& one, const std::string& many) {
+  return count_text(n) + " " + (n == 1 ? one : many);
 }
 
-void policy_card(std::string& o, const policy_group& g) {
+std::string run_counts(const compare_run& run) {
+  const play_report& p = run.report;
+  return counted(p.underrun_events, "underrun", "underruns") + ", " +
+         counted(p.deadline_misses, "deadline miss", "deadline misses") + ", " +
+         counted(p.device_xruns, "device xrun", "device xruns");
+}
+
+void policy_card(std::string& o, const policy_group& g, const std::vector<merged_bin>& bins, std::uint64_t total,
+                 const histogram_scale& scale) {
   const std::size_t n = g.runs.size();
   o += "<div class=\"card\" id=\"p" + std::to_string(g.id) + "\"><h3>" + esc_or_dash(g.handoff) +
        " <span class=\"muted\">\xC2\xB7 " + esc_or_dash(g.wake) + "</span>";
   if (g.all_clean())
     o += "<span class=\"badge ok\">clean</span>";
   else
-    o += "<span class=\"badge bad\">glitched or failed in " + std::to_string(n - g.clean) + "/" + std::to_string(n) +
-         " runs</span>";
+    o += std::string("<span class=\"badge bad\">") + (g.errors ? "glitched or failed in " : "glitched in ") +
+         std::to_string(n - g.clean) + "/" + std::to_string(n) + " runs</span>";
   o += "</h3>";
 
-  std::uint64_t total = 0;
-  const auto bins = merge_bins(g, total);
   o += "<div class=\"sub\">Callback durations, bins merged over " + std::to_string(n) + (n == 1 ? " repeat" : " repeats") +
        ": " + count_text(total) + " callbacks";
-  if (usable(g.p99)) o += " \xC2\xB7 p99 " + esc(duration_text(g.p99));
-  if (usable(g.max)) o += " \xC2\xB7 max " + esc(duration_text(g.max));
-  o += "</div>" + histogram_svg(g, bins);
+  if (total > 0 && usable(g.p99)) o += " \xC2\xB7 p99 " + esc(duration_text(g.p99));
+  if (total > 0 && usable(g.max)) o += " \xC2\xB7 max " + esc(duration_text(g.max));
+  o += "</div>" + histogram_svg(g, bins, scale);
 
   // the timeline of the worst repeat (most glitches; ties: the first)
   const compare_run* worst = g.runs.front();
   for (const compare_run* r : g.runs)
     if (glitch_score(*r) > glitch_score(*worst)) worst = r;
   o += "<div class=\"sub\">Timeline of repeat " + std::to_string(worst->repeat) +
-       (n > 1 ? " (the worst of " + std::to_string(n) + ")" : std::string()) + ": " + esc(run_counts(*worst)) + "</div>";
+       (n < 2                     ? std::string()
+        : glitch_score(*worst) > 0 ? " (the worst of " + std::to_string(n) + ")"
+                                   : " (the first of " + std::to_string(n) + ")") +
+       ": " + esc(run_counts(*worst)) + "</div>";
   o += timeline_svg(*worst, "timeline, " + g.load + ", " + g.handoff + " / " + g.wake + ", repeat " +
                                 std::to_string(worst->repeat));
   o += "</div>";
@@ -790,9 +816,22 @@ void policy_card(std::string& o, const policy_group& g) {
 
 void policy_sections(std::string& o, const grouping& gr) {
   for (const std::string& load : gr.loads) {
-    o += "<section><h2>Load: " + esc_or_dash(load) + "</h2><div class=\"grid\">";
+    struct card {
+      const policy_group* group;
+      std::vector<merged_bin> bins;
+      std::uint64_t total = 0;
+    };
+    std::vector<card> cards;
+    histogram_scale scale;
+    bool any = false;
     for (const policy_group& g : gr.groups)
-      if (g.load == load) policy_card(o, g);
+      if (g.load == load) {
+        cards.push_back({&g, {}, 0});
+        cards.back().bins = merge_bins(g, cards.back().total);
+        widen(scale, any, cards.back().bins, g.period_us);
+      }
+    o += "<section><h2>Load: " + esc_or_dash(load) + "</h2><div class=\"grid\">";
+    for (const card& c : cards) policy_card(o, *c.group, c.bins, c.total, scale);
     o += "</div></section>";
   }
 }
@@ -809,9 +848,9 @@ void legend(std::string& o) {
        "measurable.</dd>"
        "<dt>histograms</dt><dd><span class=\"swatch\" style=\"background:#4a7cc4\"></span>callbacks within the period, "
        "<span class=\"swatch\" style=\"background:#d6453a\"></span>callbacks longer than it; the dashed line marks the "
-       "period. Log scale on both axes; bins of all repeats merged.</dd>"
+       "period. Log scale on both axes, shared by the policies of a load; bins of all repeats merged.</dd>"
        "<dt>timelines</dt><dd><span class=\"swatch\" style=\"background:#23866a\"></span>buffer fill (queued frames / "
-       "both halves); ticks where a counter rose: <span class=\"swatch\" style=\"background:#d6453a\"></span>underrun "
+       "both halves); ticks where a counter rose (faint lines carry the underruns down to the fill): <span class=\"swatch\" style=\"background:#d6453a\"></span>underrun "
        "<span class=\"swatch\" style=\"background:#e08a00\"></span>deadline miss "
        "<span class=\"swatch\" style=\"background:#7b4bb7\"></span>device xrun. Shown for the repeat with the most "
        "glitches.</dd>"

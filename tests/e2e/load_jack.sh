@@ -20,7 +20,7 @@ sleep 1
 "$tools/pp_jack_record" --client pingpong --ready-file "$tmp/ready" --wait-for-client 20 "$tmp/rec.wav" >"$tmp/rec.log" 2>&1 &
 rec=$!
 for _ in $(seq 200); do [ -e "$tmp/ready" ] && break; sleep 0.05; done
-"$pingpong" play --quiet --period 64 --handoff "$handoff" --wake "$wake" --json "$tmp/report.json" "$tmp/ref.wav"
+"$pingpong" play --quiet --period 64 --handoff "$handoff" --wake "$wake" --json "$tmp/report.json" "$media/lead_in.wav" "$tmp/ref.wav"
 play=$?
 wait "$rec"; rec_status=$?; rec=""
 kill "$hog" 2>/dev/null; wait "$hog" 2>/dev/null; hog=""

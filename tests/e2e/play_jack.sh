@@ -38,7 +38,7 @@ for combo in lockfree:semaphore lockfree:poll mutex:semaphore mutex-pi:semaphore
     echo "FAIL  $handoff/$wake: recorder not ready"; cat "$tmp/rec.log"; failures=$((failures + 1)); continue
   fi
   timeout 30 "$pingpong" play --quiet --period "$period" --handoff "$handoff" --wake "$wake" \
-    --json "$tmp/report.json" "${extra[@]}" "$media/counter.wav" 2>"$tmp/play.err"
+    --json "$tmp/report.json" "${extra[@]}" "$media/lead_in.wav" "$media/counter.wav" 2>"$tmp/play.err"
   play_status=$?
   timeout 20 tail --pid="$rec_pid" -f /dev/null
   wait "$rec_pid"

@@ -14,6 +14,7 @@
 //                   R at -12 dBFS, so a channel swap shows), 10 ms fades
 //   tone.flac       the same samples, FLAC (lossless: decodes to tone.wav's floats)
 //   tone.ogg        the same, Ogg Vorbis (lossy)
+//   lead_in.wav     float WAV, 2 ch, 48 kHz, 0.5 s of digital silence
 //   tone_mono.wav   16-bit PCM WAV, 1 ch, 44.1 kHz, tone.wav's left channel
 //   six.wav         16-bit PCM WAV, 6 ch, 48 kHz, 2 s, channel k at 330 + 110 k Hz
 //   demo.flac       about 5 s of music, 2 ch, 48 kHz, 16-bit FLAC
@@ -334,6 +335,10 @@ int main(int argc, char** argv) {
   }
 
   write_audio(dir / "counter.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, counter_rate, 2, counter());
+  // Played before counter.wav (gaplessly) by the JACK tests: it gives the
+  // recorder time to connect every port before the first counted frame.
+  write_audio(dir / "lead_in.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, counter_rate, 2,
+              std::vector<float>(std::size_t(counter_rate) * 2 / 2, 0.0f));
 
   const auto t = tone(44100, 2.0, {440.0, 440.0}, {0.5, 0.25});
   write_audio(dir / "tone.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, t);
