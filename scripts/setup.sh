@@ -12,7 +12,7 @@ packages=(
   libboost-dev libbenchmark-dev
   clang libclang-rt-14-dev
   spin stress-ng
-  chromium
+  chromium python3
 )
 
 missing=()

@@ -73,7 +73,7 @@ bool is_count(const std::string& s) {
 
 struct play_cli {
   std::vector<std::string> files;
-  std::string device, output, handoff = "lockfree", wake = "semaphore", start, end, json, loop;
+  std::string device, output, handoff = "lockfree", wake = "poll", start, end, json, loop;
   std::size_t period = 256, half = 0;
   int rate = 0;
   double gain_db = 0.0;

@@ -22,7 +22,7 @@ struct play_options {
   std::size_t period_frames = 256;  ///< frames per callback
   std::size_t half_frames = 0;      ///< 0: 8 × period (at least 2048)
   handoff_kind handoff = handoff_kind::lockfree;
-  wake_kind wake = wake_kind::semaphore;
+  wake_kind wake = wake_kind::poll;  // no system call on the RT thread
   double gain_db = 0.0;
   double start_s = 0.0;
   double end_s = -1.0;

@@ -1,0 +1,165 @@
+// The glitch lab's machinery (pingpong compare): loads run at the asked
+// priority and leave nothing behind; an injected stall really happens inside
+// the handoff's critical section for the locked policies and outside any lock
+// for lockfree; the JSON report holds every run with the documented keys.
+#include <doctest/doctest.h>
+
+#include <dirent.h>
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "player/compare.hpp"
+#include "player/load.hpp"
+#include "player/threads.hpp"
+
+namespace pp = pingpong::player;
+using namespace std::chrono_literals;
+
+namespace {
+
+int thread_count() {
+  int n = 0;
+  if (DIR* d = ::opendir("/proc/self/task")) {
+    while (const dirent* e = ::readdir(d))
+      if (e->d_name[0] != '.') ++n;
+    ::closedir(d);
+  }
+  return n;
+}
+
+/// The scheduling policy and priority of every thread of this process but the caller.
+bool some_thread_is_fifo(int priority) {
+  bool found = false;
+  if (DIR* d = ::opendir("/proc/self/task")) {
+    while (const dirent* e = ::readdir(d)) {
+      if (e->d_name[0] == '.') continue;
+      sched_param p{};
+      const int policy = sched_getscheduler(std::stoi(e->d_name));
+      if (policy == SCHED_FIFO && sched_getparam(std::stoi(e->d_name), &p) == 0 && p.sched_priority == priority)
+        found = true;
+    }
+    ::closedir(d);
+  }
+  return found;
+}
+
+bool fifo_permitted() {
+  std::thread t([] {});
+  sched_param p{};
+  p.sched_priority = 1;
+  const bool ok = pthread_setschedparam(t.native_handle(), SCHED_FIFO, &p) == 0;
+  t.join();
+  return ok;
+}
+
+}  // namespace
+
+TEST_CASE("cpu load runs one hog per core and leaves no thread behind") {
+  const int before = thread_count();
+  {
+    pp::load_runner load(pp::load_kind::cpu, {});
+    std::this_thread::sleep_for(50ms);
+    CHECK(load.running_threads() == int(std::thread::hardware_concurrency()));
+    CHECK(thread_count() >= before + int(std::thread::hardware_concurrency()));
+    load.stop();
+    CHECK(load.running_threads() == 0);
+  }
+  CHECK(thread_count() == before);
+}
+
+TEST_CASE("io load writes a temporary file and removes it") {
+  std::string path;
+  {
+    pp::load_runner load(pp::load_kind::io, {});
+    path = load.temp_file();
+    std::this_thread::sleep_for(300ms);
+    CHECK(std::filesystem::exists(path));
+    CHECK(std::filesystem::file_size(path) > 0);
+  }
+  CHECK_FALSE(std::filesystem::exists(path));
+}
+
+TEST_CASE("inversion hog runs at SCHED_FIFO 40 when permitted") {
+  pp::load_runner load(pp::load_kind::inversion, {});
+  std::this_thread::sleep_for(50ms);
+  if (fifo_permitted()) {
+    CHECK(some_thread_is_fifo(40));
+    CHECK(load.note().find("not permitted") == std::string::npos);
+  } else {
+    CHECK(load.note().find("not permitted") != std::string::npos);
+    MESSAGE("SCHED_FIFO not permitted here: the note says so");
+  }
+  load.stop();
+  CHECK(load.running_threads() == 0);
+}
+
+TEST_CASE("a stall happens inside the critical section for mutex, outside any lock for lockfree") {
+  // 10 ms stalls, 8 per second, for 2 s: some stall overlaps a swap with
+  // overwhelming probability (each stall covers half a half's duration).
+  pp::compare_options o;
+  o.handoffs = {pingpong::handoff_kind::lockfree, pingpong::handoff_kind::mutex};
+  o.wakes = {pingpong::wake_kind::poll};
+  o.loads = {pp::load_kind::stall};
+  o.duration_s = 2.0;
+  o.repeats = 1;
+  o.period_frames = 64;
+  o.half_frames = 1024;
+  o.load.stall_ms = 10.0;
+  o.load.stall_rate_hz = 8.0;
+  const int threads_before = thread_count();
+  const pp::compare_report r = pp::run_compare(o, nullptr, {});
+  REQUIRE(r.runs.size() == 2);
+  const auto& lockfree = r.runs[0].handoff == "lockfree" ? r.runs[0] : r.runs[1];
+  const auto& mutex = r.runs[0].handoff == "mutex" ? r.runs[0] : r.runs[1];
+  CHECK(lockfree.report.stalls_injected > 0);
+  CHECK(mutex.report.stalls_injected > 0);
+  // The RT side of mutex waited for a stalled lock holder: milliseconds.
+  CHECK(mutex.blocked_us_max > 2000.0);
+  // lockfree's RT side never waits for anyone: far below one stall.
+  CHECK(lockfree.blocked_us_max < 1000.0);
+  CHECK(lockfree.report.underrun_events == 0);
+  CHECK(thread_count() == threads_before);  // players, producers and loads all joined
+}
+
+TEST_CASE("compare JSON holds every run with the documented keys") {
+  pp::compare_options o;
+  o.handoffs = {pingpong::handoff_kind::lockfree, pingpong::handoff_kind::trylock};
+  o.wakes = {pingpong::wake_kind::semaphore};
+  o.loads = {pp::load_kind::none};
+  o.duration_s = 0.5;
+  o.repeats = 2;
+  const pp::compare_report r = pp::run_compare(o, nullptr, {});
+  REQUIRE(r.runs.size() == 4);
+  // Interleaved: A B A B.
+  CHECK(r.runs[0].handoff == "lockfree");
+  CHECK(r.runs[1].handoff == "trylock");
+  CHECK(r.runs[2].handoff == "lockfree");
+  CHECK(r.runs[2].repeat == 1);
+  const std::string json = pp::compare_json(r);
+  for (const char* key : {"\"runs\"", "\"summary\"", "\"handoff\"", "\"wake\"", "\"load\"", "\"repeat\"", "\"underruns\"",
+                          "\"events\"", "\"frames\"", "\"deadline_misses\"", "\"device_xruns\"", "\"callback_us\"",
+                          "\"p50\"", "\"p99\"", "\"p999\"", "\"max\"", "\"blocked_us_max\""})
+    CHECK_MESSAGE(json.find(key) != std::string::npos, key);
+  // Braces and brackets balance (the e2e test parses it with a real JSON parser).
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c == '{' || c == '[') ++depth;
+    if (c == '}' || c == ']') --depth;
+    CHECK(depth >= 0);
+  }
+  CHECK(depth == 0);
+}
