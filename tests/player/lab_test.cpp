@@ -78,9 +78,15 @@ TEST_CASE("io load writes a temporary file and removes it") {
   {
     pp::load_runner load(pp::load_kind::io, {});
     path = load.temp_file();
-    std::this_thread::sleep_for(300ms);
-    CHECK(std::filesystem::exists(path));
-    CHECK(std::filesystem::file_size(path) > 0);
+    // The writer truncates at 64 MiB and starts over, so the size may read 0
+    // at any one moment: wait (up to 5 s) until data has been seen.
+    bool written = false;
+    for (int i = 0; i < 500 && !written; ++i) {
+      std::error_code ec;
+      written = std::filesystem::file_size(path, ec) > 0 && !ec;
+      if (!written) std::this_thread::sleep_for(10ms);
+    }
+    CHECK(written);
   }
   CHECK_FALSE(std::filesystem::exists(path));
 }
