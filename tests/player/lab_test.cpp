@@ -24,6 +24,14 @@ using namespace std::chrono_literals;
 namespace {
 
 int thread_count() {
+  // Sanitizer runtimes start a helper thread at the first thread creation;
+  // make sure that has happened before anything is counted.
+  static const bool warmed_up = [] {
+    std::thread([] {}).join();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return true;
+  }();
+  (void)warmed_up;
   int n = 0;
   if (DIR* d = ::opendir("/proc/self/task")) {
     while (const dirent* e = ::readdir(d))
