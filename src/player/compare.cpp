@@ -18,6 +18,7 @@
 
 #include <pingpong/version.hpp>
 
+#include "player/json.hpp"
 #include "player/source.hpp"
 
 namespace pingpong::player {
@@ -73,30 +74,8 @@ std::string num(double v, int digits = 1) {
   return buf;
 }
 
-std::string jnum(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
-std::string escape(const std::string& s) {
-  std::string out;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  return out;
-}
+const auto jnum = json::number;
+using json::escape;
 
 std::uint64_t glitches(const play_report& r) { return r.underrun_events + r.deadline_misses + r.device_xruns; }
 

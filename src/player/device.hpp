@@ -69,6 +69,9 @@ class device {
   virtual void start(render_target& target) = 0;
   /// Stops and joins; idempotent, safe after a failed start. Thread: control.
   virtual void stop() noexcept = 0;
+  /// The device stopped responding (e.g. its audio server died): give up on
+  /// it without the calls that would wait for it. Thread: control.
+  virtual void abandon() noexcept { stop(); }
   /// The stream has finished by itself (end of stream) or failed.
   virtual bool finished() const noexcept = 0;
   /// Non-empty if the device failed while running.

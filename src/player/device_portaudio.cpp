@@ -34,6 +34,9 @@ class pa_system {
     return instance;
   }
   PaError error() const { return error_; }
+  /// A stream was left open because its host stopped responding: closing
+  /// it, or Pa_Terminate, would wait for that host forever.
+  void mark_abandoned() { abandoned_ = true; }
 
  private:
   pa_system() {
@@ -57,9 +60,10 @@ class pa_system {
     }
   }
   ~pa_system() {
-    if (error_ == paNoError) Pa_Terminate();
+    if (error_ == paNoError && !abandoned_) Pa_Terminate();
   }
   PaError error_;
+  bool abandoned_ = false;
 };
 
 void require_portaudio() {
@@ -143,6 +147,14 @@ class portaudio_device final : public device {
     if (Pa_IsStreamActive(stream_) == 1) Pa_AbortStream(stream_);
     Pa_CloseStream(stream_);
     stream_ = nullptr;
+    finished_.store(true, std::memory_order_release);  // release: pairs with finished()
+  }
+
+  void abandon() noexcept override {
+    // PortAudio's JACK host waits for a process cycle to stop or close a
+    // stream; with the server gone none comes. Leave the stream to the exit.
+    stream_ = nullptr;
+    pa_system::get().mark_abandoned();
     finished_.store(true, std::memory_order_release);  // release: pairs with finished()
   }
 

@@ -328,12 +328,29 @@ play_report play(const play_options& options, const play_hooks& hooks) {
                            ? started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                            std::chrono::duration<double>(options.stop_after_s))
                            : std::chrono::steady_clock::time_point::max();
+  // Watchdog: a device that stops calling back (the audio server died, the
+  // card vanished) must not hang the player.
+  std::uint64_t last_callbacks = 0;
+  auto last_progress = std::chrono::steady_clock::now();
+  const bool offline = !options.output_file.empty();
+  // A mutex policy may legitimately block the callback for an injected stall.
+  const auto watchdog = std::max<std::chrono::steady_clock::duration>(
+      1500ms, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                  std::chrono::duration<double, std::milli>(2.0 * options.stall.length_ms)));
   while (!out->finished()) {
     if (hooks.interrupt && hooks.interrupt->load(std::memory_order_relaxed)) {  // relaxed: a polled flag
       report.interrupted = true;
       break;
     }
     const auto now = std::chrono::steady_clock::now();
+    if (const std::uint64_t calls = eng->callbacks.load(std::memory_order_relaxed); calls != last_callbacks) {
+      last_callbacks = calls;
+      last_progress = now;
+    } else if (!offline && now - last_progress > watchdog) {
+      report.error = "the audio device stopped calling back for 1.5 s (audio server gone?)";
+      report.error_code = exit_device;
+      break;
+    }
     if (now >= stop_at) break;
     if (options.stop_after_glitches > 0 &&
         eng->buffer_stats().underrun_events + eng->deadline_misses.load(std::memory_order_relaxed) >
@@ -389,7 +406,11 @@ play_report play(const play_options& options, const play_hooks& hooks) {
     report.rt_syscalls_note = rt_syscalls ? rt_syscalls->why_unavailable() : "the callback never ran";
   }
   rt_syscalls.reset();
-  out->stop();
+  if (report.error_code == exit_device) {
+    out->abandon();  // it stopped calling back: stopping it would wait for it
+  } else {
+    out->stop();
+  }
   eng->cancel();
   producer.join();
   report.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -422,7 +443,9 @@ play_report play(const play_options& options, const play_hooks& hooks) {
     report.first_audio_ms = double(first_ns - started_ns) / 1e6;
     report.startup_ms = double(first_ns - called_ns) / 1e6;
   }
-  if (std::string e = eng->producer_error(); !e.empty()) {
+  if (!report.error.empty()) {
+    // set by the watchdog above
+  } else if (std::string e = eng->producer_error(); !e.empty()) {
     report.error = e;
     report.error_code = exit_bad_input;
   } else if (std::string f = out->failure(); !f.empty()) {

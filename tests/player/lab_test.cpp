@@ -57,11 +57,14 @@ bool some_thread_is_fifo(int priority) {
   return found;
 }
 
+/// Tried on a thread of its own that is still alive when asked.
 bool fifo_permitted() {
-  std::thread t([] {});
-  sched_param p{};
-  p.sched_priority = 1;
-  const bool ok = pthread_setschedparam(t.native_handle(), SCHED_FIFO, &p) == 0;
+  bool ok = false;
+  std::thread t([&] {
+    sched_param p{};
+    p.sched_priority = 1;
+    ok = pthread_setschedparam(pthread_self(), SCHED_FIFO, &p) == 0;
+  });
   t.join();
   return ok;
 }
