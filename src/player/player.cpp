@@ -9,6 +9,7 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include "player/source.hpp"
 #include "player/threads.hpp"
@@ -335,7 +336,7 @@ play_report play(const play_options& options, const play_hooks& hooks) {
   const bool offline = !options.output_file.empty();
   // A mutex policy may legitimately block the callback for an injected stall.
   const auto watchdog = std::max<std::chrono::steady_clock::duration>(
-      1500ms, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      1000ms, std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                   std::chrono::duration<double, std::milli>(2.0 * options.stall.length_ms)));
   while (!out->finished()) {
     if (hooks.interrupt && hooks.interrupt->load(std::memory_order_relaxed)) {  // relaxed: a polled flag
@@ -347,7 +348,7 @@ play_report play(const play_options& options, const play_hooks& hooks) {
       last_callbacks = calls;
       last_progress = now;
     } else if (!offline && now - last_progress > watchdog) {
-      report.error = "the audio device stopped calling back for 1.5 s (audio server gone?)";
+      report.error = "the audio device stopped calling back for 1 s (audio server gone?)";
       report.error_code = exit_device;
       break;
     }
@@ -406,7 +407,8 @@ play_report play(const play_options& options, const play_hooks& hooks) {
     report.rt_syscalls_note = rt_syscalls ? rt_syscalls->why_unavailable() : "the callback never ran";
   }
   rt_syscalls.reset();
-  if (report.error_code == exit_device) {
+  const bool abandoned = report.error_code == exit_device;
+  if (abandoned) {
     out->abandon();  // it stopped calling back: stopping it would wait for it
   } else {
     out->stop();
@@ -451,6 +453,19 @@ play_report play(const play_options& options, const play_hooks& hooks) {
   } else if (std::string f = out->failure(); !f.empty()) {
     report.error = f;
     report.error_code = exit_device;
+  }
+  if (abandoned) {
+    // The abandoned stream may still call back (a stalled, not dead, server):
+    // the device and the engine it calls must outlive this function. Kept on
+    // purpose, never destroyed, reachable from a static (so leak checkers
+    // see them as kept), on the way to an exit-3 error.
+    struct kept_alive {
+      std::vector<std::unique_ptr<device>> devices;
+      std::vector<std::unique_ptr<engine_base>> engines;
+    };
+    static kept_alive* const kept = new kept_alive;
+    kept->devices.push_back(std::move(out));
+    kept->engines.push_back(std::move(eng));
   }
   return report;
 }
