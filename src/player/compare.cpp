@@ -60,6 +60,22 @@ class generated_input {
   std::string path_;
 };
 
+/// The file the runs play: the user's, or a generated signal (removed after).
+class run_input {
+ public:
+  run_input(const std::string& file, double duration_s) : path_(file) {
+    if (path_.empty()) {
+      generated_ = std::make_unique<generated_input>(std::min(duration_s, 30.0) + 1.0);
+      path_ = generated_->path();
+    }
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::unique_ptr<generated_input> generated_;
+  std::string path_;
+};
+
 std::string now_text() {
   char buf[64];
   const std::time_t t = std::time(nullptr);
@@ -127,12 +143,8 @@ compare_report run_compare(const compare_options& options, const std::atomic<boo
     throw input_error("compare: give at least one handoff, wake and load");
   if (options.duration_s <= 0 || options.duration_s > 3600) throw input_error("--duration must be in (0, 3600] seconds");
   if (options.repeats < 1 || options.repeats > 100) throw input_error("--repeat must be 1..100");
-  std::unique_ptr<generated_input> generated;
-  std::string input = options.file;
-  if (input.empty()) {
-    generated = std::make_unique<generated_input>(std::min(options.duration_s, 30.0) + 1.0);
-    input = generated->path();
-  }
+  const run_input source_file(options.file, options.duration_s);
+  const std::string& input = source_file.path();
   const file_info info = probe_file(input);
 
   compare_report report;
@@ -372,12 +384,8 @@ std::string compare_json(const compare_report& report) {
 
 probe_report run_probe(const probe_options& options, const std::atomic<bool>* interrupt,
                        const std::function<void(const probe_step&)>& on_step) {
-  std::unique_ptr<generated_input> generated;
-  std::string input = options.file;
-  if (input.empty()) {
-    generated = std::make_unique<generated_input>(std::min(options.duration_s, 30.0) + 1.0);
-    input = generated->path();
-  }
+  const run_input source_file(options.file, options.duration_s);
+  const std::string& input = source_file.path();
   const file_info info = probe_file(input);
   probe_report report;
   report.handoff = std::string(to_string(options.handoff));

@@ -44,7 +44,7 @@ bool parse_load(std::string_view name, load_kind& out) noexcept {
 }
 
 std::string prepare_load(load_kind kind, const load_settings& settings, play_options& o, int sample_rate) {
-  const std::size_t half = o.half_frames ? o.half_frames : std::max<std::size_t>(8 * o.period_frames, 2048);
+  const std::size_t half = effective_half_frames(o);
   const double half_ms = 1000.0 * double(half) / sample_rate;
   if (kind == load_kind::stall) {
     o.stall.rate_hz = settings.stall_rate_hz;

@@ -244,6 +244,12 @@ void validate(const play_options& o) {
 
 }  // namespace
 
+std::size_t effective_half_frames(const play_options& options) noexcept {
+  if (options.half_frames) return options.half_frames;
+  if (!options.output_file.empty()) return std::max<std::size_t>(options.period_frames, 16384);
+  return std::max<std::size_t>(8 * options.period_frames, 2048);
+}
+
 play_report play(const play_options& options, const play_hooks& hooks) {
   const std::int64_t called_ns = now_ns();
   validate(options);
@@ -273,11 +279,7 @@ play_report play(const play_options& options, const play_hooks& hooks) {
   so.output_channels = dev.channels;
   source input(so);
 
-  // Default half: 8 periods (at least 2048 frames) on a device; offline,
-  // where only throughput matters, 16384 frames so handoffs are rare.
-  const std::size_t half = options.half_frames   ? options.half_frames
-                           : !hardware && !options.output_file.empty() ? std::max<std::size_t>(options.period_frames, 16384)
-                                                                         : std::max<std::size_t>(8 * options.period_frames, 2048);
+  const std::size_t half = effective_half_frames(options);
   const config cfg{.half_frames = half,
                    .channels = std::size_t(dev.channels),
                    .wake = options.wake,
@@ -321,6 +323,10 @@ play_report play(const play_options& options, const play_hooks& hooks) {
   const double duration_s =
       options.loops == 0 || input.frames_per_pass() < 0 ? -1.0
                                                          : double(input.frames_per_pass()) * options.loops / dev.sample_rate;
+  // Queued frames (committed, not yet read) as a share of both halves.
+  const auto fill_of = [both = 2.0 * double(half)](const counters& c, const writer_counters& w) {
+    return std::clamp(double(w.frames_committed) - double(c.frames_read), 0.0, both) / both;
+  };
   auto next_tick = std::chrono::steady_clock::now();
   auto next_sample = next_tick;
   std::unique_ptr<thread_syscall_counter> rt_syscalls;
@@ -370,7 +376,7 @@ play_report play(const play_options& options, const play_hooks& hooks) {
       const writer_counters w = eng->writer_stats();
       report.timeline.push_back(
           {std::chrono::duration<double>(now - started).count(),
-           std::clamp(double(w.frames_committed) - double(c.frames_read), 0.0, 2.0 * double(half)) / (2.0 * double(half)),
+           fill_of(c, w),
            c.underrun_events, eng->deadline_misses.load(std::memory_order_relaxed),
            eng->underflows.load(std::memory_order_relaxed) + eng->overflows.load(std::memory_order_relaxed)});
     }
@@ -382,7 +388,7 @@ play_report play(const play_options& options, const play_hooks& hooks) {
       live_status st;
       st.position_s = double(eng->source_frames_played.load(std::memory_order_relaxed)) / dev.sample_rate;
       st.duration_s = duration_s;
-      st.fill = std::clamp(double(w.frames_committed) - double(c.frames_read), 0.0, 2.0 * double(half)) / (2.0 * double(half));
+      st.fill = fill_of(c, w);
       st.underruns = c.underrun_events;
       st.deadline_misses = eng->deadline_misses.load(std::memory_order_relaxed);
       st.device_xruns = eng->underflows.load(std::memory_order_relaxed) + eng->overflows.load(std::memory_order_relaxed);

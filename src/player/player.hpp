@@ -113,6 +113,11 @@ struct play_hooks {
   const std::atomic<bool>* interrupt = nullptr;      ///< set (e.g. by SIGINT) to stop early
 };
 
+/// The half size play() uses: options.half_frames, or by default 8 periods
+/// (at least 2048 frames) on a device and 16384 frames offline, where only
+/// throughput matters and handoffs should be rare.
+std::size_t effective_half_frames(const play_options& options) noexcept;
+
 /// Plays to the end (or until interrupted). Throws input_error (exit 2) or
 /// device_error (exit 3) for failures before playback starts; failures
 /// during playback are returned in report.error. No thread outlives it.
