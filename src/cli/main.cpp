@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstdlib>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -67,6 +69,37 @@ int fail(int code, const std::string& message) {
   return code;
 }
 
+/// A CLI11 check for a numeric option: rejects non-numbers and values out of
+/// [lo, hi] (or (lo, hi] with `open_low`) with the allowed range in the
+/// message, e.g. "--period: 'lots' is not a whole number; use 16 to 16384 frames".
+/// `zero_ok`: 0 is also allowed (it means "automatic").
+CLI::Validator number_in(double lo, double hi, const std::string& unit, bool integer, bool open_low = false,
+                         bool zero_ok = false) {
+  const auto text = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.10g", v);
+    return std::string(buf);
+  };
+  std::string range = (open_low ? "more than " + text(lo) + " and at most " : text(lo) + " to ") + text(hi);
+  if (!unit.empty()) range += " " + unit;
+  if (zero_ok) range += " (0: automatic)";
+  return CLI::Validator(
+      [=](std::string& value) -> std::string {
+        const char* begin = value.c_str();
+        char* end = nullptr;
+        errno = 0;
+        const double v = std::strtod(begin, &end);
+        const bool parsed = end != begin && *end == '\0' && errno == 0 && std::isfinite(v) &&
+                            value.find_first_of(integer ? "xXpPnNeE." : "xXpPnN") == std::string::npos;  // no hex, inf, nan
+        if (!parsed || (integer && v != std::floor(v)))
+          return "'" + value + "' is not " + (integer ? "a whole number" : "a number") + "; use " + range;
+        if (zero_ok && v == 0) return {};
+        if ((open_low ? v <= lo : v < lo) || v > hi) return "'" + value + "' is out of range; use " + range;
+        return {};
+      },
+      range, "");
+}
+
 bool is_count(const std::string& s) {
   return !s.empty() && s.size() < 10 && s.find_first_not_of("0123456789") == std::string::npos;
 }
@@ -99,9 +132,11 @@ int run_play(play_cli& cli) {
   if (cli.loop_option->count() > 0) {
     if (cli.loop.empty()) {
       o.loops = 0;
-    } else if (is_count(cli.loop)) {
+    } else if (is_count(cli.loop) || cli.loop.find_first_not_of("0123456789") == std::string::npos) {
+      const char* range = ": use a count from 1 to 999999999, or --loop alone to repeat until stopped";
+      if (!is_count(cli.loop)) return fail(pp::exit_bad_input, "--loop '" + cli.loop + "' is out of range" + range);
       o.loops = std::stoi(cli.loop);
-      if (o.loops == 0) return fail(pp::exit_bad_input, "--loop 0: give a count ≥ 1, or --loop alone to repeat forever");
+      if (o.loops == 0) return fail(pp::exit_bad_input, "--loop 0 is out of range" + std::string(range));
     } else {
       o.files.insert(o.files.begin(), cli.loop);  // `--loop song.wav`: the value was a file
       o.loops = 0;
@@ -352,17 +387,26 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "pingpong " PINGPONG_VERSION_STRING);
   app.require_subcommand(1);
 
+  // The ranges the library enforces too (player.cpp validate(), compare.cpp).
+  const CLI::Validator period_range = number_in(16, 16384, "frames", true);
+  const CLI::Validator half_range = number_in(16, 4194304, "frames", true);
+  const CLI::Validator half_range_auto = number_in(16, 4194304, "frames", true, false, true);
+  const CLI::Validator stall_ms_range = number_in(0, 10000, "ms", false);
+  const CLI::Validator stall_rate_range = number_in(0, 1000, "per second", false, true);
+
   play_cli cli;
   auto* play = app.add_subcommand("play", "Play audio files (WAV, AIFF, FLAC, Ogg Vorbis, Opus, MP3, ...) gaplessly");
   play->add_option("files", cli.files, "Files to play, in order");
   play->add_option("-d,--device", cli.device, "Output: name substring or index (pingpong devices), or 'sim'");
   play->add_option("-o,--output", cli.output, "Render offline to FILE (.wav float, .flac, .ogg, .aiff) instead");
-  play->add_option("-p,--period", cli.period, "Frames per callback")->capture_default_str();
-  play->add_option("-r,--rate", cli.rate, "Output sample rate (default: the first file's; resampled with soxr)");
-  play->add_option("--half", cli.half, "Frames per half of the double buffer (default 8 x period, at least 2048)");
+  play->add_option("-p,--period", cli.period, "Frames per callback")->capture_default_str()->check(period_range);
+  play->add_option("-r,--rate", cli.rate, "Output sample rate (default: the first file's; resampled with soxr)")
+      ->check(number_in(8000, 384000, "Hz", true, false, true));
+  play->add_option("--half", cli.half, "Frames per half of the double buffer (default 8 x period, at least 2048)")
+      ->check(half_range_auto);
   play->add_option("--handoff", cli.handoff, "lockfree | mutex | mutex-pi | trylock")->capture_default_str();
   play->add_option("--wake", cli.wake, "semaphore | poll")->capture_default_str();
-  play->add_option("-g,--gain", cli.gain_db, "Gain in dB")->capture_default_str();
+  play->add_option("-g,--gain", cli.gain_db, "Gain in dB")->capture_default_str()->check(number_in(-120, 40, "dB", false));
   play->add_option("--start", cli.start, "Start each file here (seconds or mm:ss)");
   play->add_option("--end", cli.end, "End each file here (seconds or mm:ss)");
   cli.loop_option = play->add_option("--loop", cli.loop, "Play the list N times; alone: until Ctrl-C")->expected(0, 1);
@@ -381,13 +425,14 @@ int main(int argc, char** argv) {
   compare->add_option("--handoffs", lab.handoffs, "Comma list of handoffs")->capture_default_str();
   compare->add_option("--wake", lab.wakes, "Comma list of wakes")->capture_default_str();
   compare->add_option("--load", lab.loads, "none | cpu | io | stall | inversion | all (comma list)")->capture_default_str();
-  compare->add_option("-p,--period", lab.period, "Frames per callback")->capture_default_str();
-  compare->add_option("--half", lab.half, "Frames per half")->capture_default_str();
-  compare->add_option("--duration", lab.duration, "Seconds per run")->capture_default_str();
-  compare->add_option("--repeat", lab.repeat, "Runs per combination")->capture_default_str();
+  compare->add_option("-p,--period", lab.period, "Frames per callback")->capture_default_str()->check(period_range);
+  compare->add_option("--half", lab.half, "Frames per half")->capture_default_str()->check(half_range);
+  compare->add_option("--duration", lab.duration, "Seconds per run")->capture_default_str()
+      ->check(number_in(0, 3600, "seconds", false, true));
+  compare->add_option("--repeat", lab.repeat, "Runs per combination")->capture_default_str()->check(number_in(1, 100, "", true));
   compare->add_option("-d,--device", lab.device, "sim, 'default', or a device name/index")->capture_default_str();
-  compare->add_option("--stall-ms", lab.stall_ms, "stall load: length of each stall (default: half a half)");
-  compare->add_option("--stall-rate", lab.stall_rate, "stall load: stalls per second")->capture_default_str();
+  compare->add_option("--stall-ms", lab.stall_ms, "stall load: length of each stall (default: half a half)")->check(stall_ms_range);
+  compare->add_option("--stall-rate", lab.stall_rate, "stall load: stalls per second")->capture_default_str()->check(stall_rate_range);
   compare->add_option("--json", lab.json, "Write every run and the summary as JSON ('-' for stdout)");
   compare->add_option("--report", lab.html, "Write a self-contained HTML report");
   compare->add_flag("-q,--quiet", lab.quiet, "No table, no progress");
@@ -401,10 +446,11 @@ int main(int argc, char** argv) {
   probe->add_option("--handoff", probe_cli.handoffs, "Handoff to probe")->capture_default_str();
   probe->add_option("--wake", probe_cli.wakes, "Wake to probe")->capture_default_str();
   probe->add_option("--load", probe_cli.loads, "none | cpu | io | stall | inversion")->capture_default_str();
-  probe->add_option("--duration", probe_cli.duration, "Seconds per configuration")->capture_default_str();
+  probe->add_option("--duration", probe_cli.duration, "Seconds per configuration")->capture_default_str()
+      ->check(number_in(0, 600, "seconds", false, true));
   probe->add_option("-d,--device", probe_cli.device, "sim, 'default', or a device name/index")->capture_default_str();
-  probe->add_option("--stall-ms", probe_cli.stall_ms, "stall load: length of each stall");
-  probe->add_option("--stall-rate", probe_cli.stall_rate, "stall load: stalls per second")->capture_default_str();
+  probe->add_option("--stall-ms", probe_cli.stall_ms, "stall load: length of each stall")->check(stall_ms_range);
+  probe->add_option("--stall-rate", probe_cli.stall_rate, "stall load: stalls per second")->capture_default_str()->check(stall_rate_range);
   probe->add_option("--json", probe_cli.json, "Write the sweep as JSON ('-' for stdout)");
   probe->add_flag("-q,--quiet", probe_cli.quiet, "Only the JSON / exit code");
 

@@ -58,6 +58,38 @@ expect 2 "info on a bad file"      -- info "$media/random.wav"
 expect 3 "unknown device name"     -- play --quiet --device no-such-device-xyz "$media/tone.wav"
 expect 3 "unknown device index"    -- play --quiet --device 999 "$media/tone.wav"
 
+# Every numeric option: a non-number and an out-of-range value, each answered
+# with the allowed range.  range_case SUBCOMMAND OPTION RANGE_TEXT VALUE...
+range_case() {
+  local sub="$1" opt="$2" range="$3"
+  shift 3
+  local value args
+  for value in "$@"; do
+    args=("$sub" "$opt" "$value")
+    [ "$sub" = play ] && args+=("${sim[@]}" "$media/tone.wav")
+    [ "$sub" != play ] && args+=(--quiet)
+    expect 2 "$sub $opt $value" -- "${args[@]}"
+    if ! grep -qF -- "$range" "$tmp/err"; then
+      echo "FAIL  $sub $opt $value: the message does not give the range '$range'"
+      failures=$((failures + 1))
+    fi
+  done
+}
+range_case play --period "use 16 to 16384 frames" lots 3 16385 -5 1e3 0x40 ""
+range_case play --half "use 16 to 4194304 frames (0: automatic)" big 8 4194305 2.5
+range_case play --rate "use 8000 to 384000 Hz (0: automatic)" fast 100 400000 48000.5
+range_case play --gain "use -120 to 40 dB" loud 41 -121 nan inf
+range_case play --loop "use a count from 1 to 999999999" 0 99999999999
+range_case compare --period "use 16 to 16384 frames" x 15
+range_case compare --half "use 16 to 4194304 frames" x 9999999
+range_case compare --duration "more than 0 and at most 3600 seconds" x 0 3601
+range_case compare --repeat "use 1 to 100" x 0 101
+range_case compare --stall-ms "use 0 to 10000 ms" x -1 10001
+range_case compare --stall-rate "more than 0 and at most 1000 per second" x 0 1001
+range_case probe --duration "more than 0 and at most 600 seconds" x 0 601
+range_case probe --stall-ms "use 0 to 10000 ms" x 20000
+range_case probe --stall-rate "more than 0 and at most 1000 per second" x -3
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures bad-input case(s) failed"
   exit 1
