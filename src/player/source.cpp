@@ -150,6 +150,43 @@ bool looks_like_mpeg(const std::string& path) {
   return false;
 }
 
+// ---- in-memory files: libsndfile virtual I/O ---------------------------------
+
+struct memory_cursor {
+  const unsigned char* data = nullptr;
+  sf_count_t size = 0;
+  sf_count_t pos = 0;
+};
+
+sf_count_t vio_length(void* user) {
+  return static_cast<memory_cursor*>(user)->size;
+}
+sf_count_t vio_seek(sf_count_t offset, int whence, void* user) {
+  auto* c = static_cast<memory_cursor*>(user);
+  sf_count_t base = 0;
+  if (whence == SEEK_CUR) base = c->pos;
+  if (whence == SEEK_END) base = c->size;
+  // Overflow-safe: offsets come from file headers, so they can be anything.
+  if ((offset > 0 && base > c->size - offset) || (offset < 0 && base + offset < 0)) return -1;
+  c->pos = base + offset;
+  return c->pos;
+}
+sf_count_t vio_read(void* ptr, sf_count_t count, void* user) {
+  auto* c = static_cast<memory_cursor*>(user);
+  if (count <= 0 || c->pos >= c->size) return 0;
+  const sf_count_t n = std::min(count, c->size - c->pos);
+  std::memcpy(ptr, c->data + c->pos, static_cast<std::size_t>(n));
+  c->pos += n;
+  return n;
+}
+sf_count_t vio_write(const void*, sf_count_t, void*) {
+  return 0;
+}
+sf_count_t vio_tell(void* user) {
+  return static_cast<memory_cursor*>(user)->pos;
+}
+SF_VIRTUAL_IO memory_io{vio_length, vio_seek, vio_read, vio_write, vio_tell};
+
 struct sndfile_closer {
   void operator()(SNDFILE* file) const noexcept { sf_close(file); }
 };
@@ -177,6 +214,17 @@ sndfile_ptr open_sndfile(const std::string& path, SF_INFO& info) {
   }
   SNDFILE* file = sf_open(path.c_str(), SFM_READ, &info);
   if (file == nullptr) fail_open(path);
+  return sndfile_ptr(file);
+}
+
+/// Opens a memory_file through `cursor`, which must outlive the handle.
+sndfile_ptr open_memory(const std::string& name, const unsigned char* data, std::size_t size, SF_INFO& info,
+                        memory_cursor& cursor) {
+  if (size == 0) fail("cannot open " + in_quotes(name) + ": empty file");
+  info = SF_INFO{};
+  cursor = memory_cursor{data, static_cast<sf_count_t>(size), 0};
+  SNDFILE* file = sf_open_virtual(&memory_io, SFM_READ, &info, &cursor);
+  if (file == nullptr) fail_open(name);
   return sndfile_ptr(file);
 }
 
@@ -331,6 +379,8 @@ file_info probe_file(const std::string& path) {
 struct source::impl {
   struct file_entry {
     std::string path;
+    const unsigned char* bytes = nullptr;  ///< in memory (memory_file), or null: a file
+    std::size_t size = 0;
     int rate = 0;
     int channels = 0;
     std::int64_t frames = -1;  ///< whole file, -1 unknown
@@ -360,6 +410,7 @@ struct source::impl {
   bool finished = false;
   sndfile_ptr file;             ///< open file, null between files
   unique_fd fd;                 ///< its descriptor, if opened with sf_open_fd (see top)
+  memory_cursor cursor;         ///< its read position, if in memory
   std::int64_t file_frame = 0;  ///< next frame of the open file to decode
   std::int64_t remaining = -1;  ///< frames left to decode in the open file; -1: until EOF
   bool input_done = false;      ///< the open file has no more frames to decode
@@ -372,6 +423,7 @@ struct source::impl {
   int staged_channels = 0;
 
   explicit impl(const source_options& o);
+  sndfile_ptr open_entry(const file_entry& e, SF_INFO& info, memory_cursor& c);
   void open_current();
   void close_current() noexcept;
   bool read_to_end_of_file() const noexcept;
@@ -380,7 +432,7 @@ struct source::impl {
 };
 
 source::impl::impl(const source_options& o) {
-  if (o.files.empty()) fail("no input files");
+  if (o.files.empty() && o.memory.empty()) fail("no input files");
   if (!std::isfinite(o.start_s) || o.start_s < 0.0)
     fail("--start " + seconds_text(o.start_s) + " must be 0 or more seconds");
   if (std::isnan(o.end_s) || (o.end_s >= 0.0 && o.end_s <= o.start_s))
@@ -391,12 +443,16 @@ source::impl::impl(const source_options& o) {
   if (o.output_channels < 0) fail("bad output channel count " + std::to_string(o.output_channels));
 
   int max_channels = 1;
-  files.reserve(o.files.size());
-  for (const std::string& path : o.files) {
+  files.reserve(o.files.size() + o.memory.size());
+  std::vector<file_entry> inputs;
+  for (const std::string& path : o.files) inputs.push_back(file_entry{path});
+  for (const memory_file& m : o.memory)
+    inputs.push_back(file_entry{m.name, static_cast<const unsigned char*>(m.data), m.size});
+  for (file_entry& e : inputs) {
+    const std::string& path = e.path;
     SF_INFO info{};
-    sndfile_ptr f = open_sndfile(path, info);
-    file_entry e;
-    e.path = path;
+    memory_cursor probe_cursor;
+    sndfile_ptr f = open_entry(e, info, probe_cursor);
     e.rate = info.samplerate;
     e.channels = info.channels;
     e.frames = known_frames(info);
@@ -460,15 +516,24 @@ source::impl::impl(const source_options& o) {
   }
 }
 
+sndfile_ptr source::impl::open_entry(const file_entry& e, SF_INFO& info, memory_cursor& c) {
+  if (e.bytes != nullptr || e.size > 0) return open_memory(e.path, e.bytes, e.size, info, c);
+  return open_sndfile(e.path, info);
+}
+
 void source::impl::open_current() {
   const file_entry& e = files[index];
   SF_INFO info{};
+  if (e.bytes != nullptr || e.size > 0) {
+    fd.reset();
+    file = open_entry(e, info, cursor);
+    if (info.samplerate != e.rate || info.channels != e.channels) fail(in_quotes(e.path) + " changed while playing");
+  }
   // Our own descriptor first (see the top of the file). libsndfile guesses a
   // few headerless formats from the file name, which it does not have then:
   // if that open fails or sees something else, open by name as checked.
-  file.reset();
-  fd.reset(::open(e.path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.fd >= 0) {
+  if (!file) fd.reset(::open(e.path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!file && fd.fd >= 0) {
     file.reset(sf_open_fd(fd.fd, SFM_READ, &info, SF_FALSE));
     if (file && (info.samplerate != e.rate || info.channels != e.channels || known_frames(info) != e.frames))
       file.reset();
@@ -561,6 +626,7 @@ std::size_t source::impl::decode(std::size_t max_frames) {
 /// True if the decoder has consumed the whole file (so a decode error means
 /// the file was cut short). False when unknown (opened by name).
 bool source::impl::read_to_end_of_file() const noexcept {
+  if (files[index].bytes != nullptr || files[index].size > 0) return cursor.pos >= cursor.size;
   if (fd.fd < 0) return false;
   struct stat st {};
   if (::fstat(fd.fd, &st) != 0) return false;

@@ -3,6 +3,8 @@
 // resamples with libsoxr to the output rate, maps channels to the output
 // count and applies gain. Streaming: memory does not grow with file length.
 //
+// Inputs are files or bytes in memory (memory_file; the fuzz target uses it).
+//
 // Thread: the producer (one thread). Blocking, allocating, I/O: never call it
 // from the real-time callback. Errors throw input_error with one clear line.
 #pragma once
@@ -30,8 +32,18 @@ struct file_info {
 };
 file_info probe_file(const std::string& path);
 
+/// A file held in memory (any format libsndfile reads by content), decoded
+/// through libsndfile's virtual I/O. The bytes are not copied: they must
+/// outlive the source.
+struct memory_file {
+  std::string name;  ///< used in messages, like a path
+  const void* data = nullptr;
+  std::size_t size = 0;
+};
+
 struct source_options {
   std::vector<std::string> files;  ///< played in order, gaplessly
+  std::vector<memory_file> memory; ///< played after `files`, in order
   double start_s = 0.0;            ///< skip this much of each file
   double end_s = -1.0;             ///< stop each file here; < 0: at its end
   int loops = 1;                   ///< times to play the whole list; 0 = until stopped

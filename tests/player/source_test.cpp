@@ -823,3 +823,58 @@ TEST_CASE("memory does not grow with file length") {
     CHECK(after - before < 8L * 1024 * 1024);
   }
 }
+
+TEST_CASE("memory_file: the same decode as from the file, the same errors") {
+  temp_dir dir;
+  using pingpong::player::memory_file;
+  const auto bytes_of = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::vector<char>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  for (const auto& [name, format] : {std::pair{"m.wav", wav_pcm16}, std::pair{"m.flac", flac_pcm16},
+                                     std::pair{"m.ogg", ogg_vorbis}}) {
+    CAPTURE(name);
+    const std::string path = write_audio(dir / name, format, 44100, 2, tone(44100, 2, 20000));
+    const std::vector<char> bytes = bytes_of(path);
+    source_options from_file;
+    from_file.files = {path};
+    from_file.output_rate = 48000;  // through the resampler too
+    source_options from_memory = from_file;
+    from_memory.files.clear();
+    from_memory.memory = {memory_file{"in-memory", bytes.data(), bytes.size()}};
+    source a(from_file), b(from_memory);
+    CHECK(b.frames_per_pass() == a.frames_per_pass());
+    const std::vector<float> fa = drain(a, 777), fb = drain(b, 777);
+    REQUIRE(fa.size() > 0);
+    CHECK(bit_equal(fa, fb));
+  }
+  SUBCASE("files first, then memory, gaplessly") {
+    const std::string path = write_audio(dir / "f.wav", wav_float, 48000, 1, tone(48000, 1, 1000));
+    const std::vector<char> bytes = bytes_of(path);
+    source_options o;
+    o.files = {path};
+    o.memory = {memory_file{"m", bytes.data(), bytes.size()}};
+    source s(o);
+    CHECK(drain(s, 300).size() == 2000);
+  }
+  SUBCASE("errors name the memory file") {
+    const std::string junk(4096, 'x');
+    source_options o;
+    o.memory = {memory_file{"junk-in-memory", junk.data(), junk.size()}};
+    check_one_line_error([&] { source s(o); }, "cannot open 'junk-in-memory': ");
+    o.memory = {memory_file{"nothing", junk.data(), 0}};
+    check_one_line_error([&] { source s(o); }, "cannot open 'nothing': empty file");
+  }
+  SUBCASE("a FLAC cut short in memory ends early, without an error") {
+    const std::string path = write_audio(dir / "c.flac", flac_pcm16, 48000, 2, tone(48000, 2, 96000));
+    std::vector<char> bytes = bytes_of(path);
+    bytes.resize(bytes.size() / 2);
+    source_options o;
+    o.memory = {memory_file{"half", bytes.data(), bytes.size()}};
+    source s(o);
+    std::vector<float> out;
+    CHECK_NOTHROW(out = drain(s, 1000));
+    CHECK(out.size() > 0);
+    CHECK(out.size() < 2 * 96000);
+  }
+}
