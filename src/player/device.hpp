@@ -55,6 +55,7 @@ struct device_request {
   std::string name;                 ///< "" = default; "sim"; substring or index for PortAudio
   std::string output_file;          ///< non-empty: offline render to this file
   int preferred_rate = 48000;       ///< the source's rate; used if the device can run at it
+  bool require_rate = false;        ///< the user asked for preferred_rate: an error if the device cannot run at it
   int wanted_channels = 2;          ///< the source's channels; the device may offer fewer
   std::size_t period_frames = 256;
   int fifo_priority = 70;           ///< sim: SCHED_FIFO priority of the device thread (when permitted)

@@ -120,6 +120,13 @@ class portaudio_device final : public device {
     info_.period_frames = request.period_frames;
     params_ = PaStreamParameters{index_, info_.channels, paFloat32, dev->defaultLowOutputLatency, nullptr};
     const bool preferred_ok = Pa_IsFormatSupported(nullptr, &params_, request.preferred_rate) == paFormatIsSupported;
+    if (!preferred_ok && request.require_rate)
+      throw device_error("'" + info_.name + "' (" + info_.host_api + ") cannot run at " +
+                         std::to_string(request.preferred_rate) + " Hz; it supports " + supported_rates() +
+                         ". Use one of those with --rate, or leave --rate out to resample to the device's rate" +
+                         (info_.host_api.find("JACK") != std::string::npos
+                              ? " (a JACK server's rate is fixed when it starts: jackd -r, scripts/jack.sh --rate)"
+                              : ""));
     info_.sample_rate = preferred_ok ? request.preferred_rate : int(dev->defaultSampleRate);
     // Open now, so a refused rate/period is a device error before anything starts.
     const PaError e = Pa_OpenStream(&stream_, nullptr, &params_, info_.sample_rate, request.period_frames,
@@ -127,12 +134,33 @@ class portaudio_device final : public device {
     if (e != paNoError) {
       stream_ = nullptr;
       throw device_error("cannot open '" + info_.name + "' at " + std::to_string(info_.sample_rate) + " Hz, period " +
-                         std::to_string(request.period_frames) + ": " + Pa_GetErrorText(e));
+                         std::to_string(request.period_frames) + ": " + Pa_GetErrorText(e) + " (it supports " +
+                         supported_rates() + "; try another --period, e.g. " + std::to_string(default_period()) +
+                         ", or --rate)");
     }
     Pa_SetStreamFinishedCallback(stream_, &portaudio_device::on_finished);
     if (const PaStreamInfo* s = Pa_GetStreamInfo(stream_)) info_.output_latency_s = s->outputLatency;
   }
   ~portaudio_device() override { stop(); }
+
+  /// The common rates the device accepts with params_, e.g. "48000 Hz" or
+  /// "44100, 48000, 96000 Hz".
+  std::string supported_rates() const {
+    std::string list;
+    for (const int rate : {8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000, 88200, 96000, 176400, 192000, 384000}) {
+      if (Pa_IsFormatSupported(nullptr, &params_, rate) != paFormatIsSupported) continue;
+      list += (list.empty() ? "" : ", ") + std::to_string(rate);
+    }
+    return list.empty() ? "no common rate" : list + " Hz";
+  }
+  /// Frames per buffer at the device's default low latency, a period it likes.
+  std::size_t default_period() const {
+    const PaDeviceInfo* dev = Pa_GetDeviceInfo(index_);
+    const double frames = dev->defaultLowOutputLatency * dev->defaultSampleRate;
+    std::size_t p = 16;
+    while (static_cast<double>(p) < frames && p < 16384) p *= 2;
+    return p;
+  }
 
   device_info info() const override { return info_; }
 

@@ -27,7 +27,18 @@ void bump(std::atomic<std::uint64_t>& counter) noexcept {
 /// The measuring side shared by all policies.
 class engine_base : public render_target {
  public:
-  explicit engine_base(std::int64_t period_ns) : period_ns_(period_ns) {}
+  engine_base(std::int64_t period_ns, std::size_t channels, std::size_t fade_frames)
+      : period_ns_(period_ns), channels_(channels), fade_frames_(std::max<std::size_t>(fade_frames, 1)) {}
+
+  /// Control thread: fade the output out over fade_frames, then end the
+  /// stream (a stop without a click). fade_done() once the last faded frame
+  /// has been handed to the device.
+  void request_fade() noexcept {
+    fade_requested_.store(true, std::memory_order_relaxed);  // relaxed: a polled flag, nothing published with it
+  }
+  bool fade_done() const noexcept {
+    return fade_done_.load(std::memory_order_relaxed);  // relaxed: a polled flag
+  }
 
   struct producer_setup {
     play_options::stall_plan stall;
@@ -64,7 +75,7 @@ class engine_base : public render_target {
  protected:
   // Real-time: measure around the read. Wait-free apart from the policy's read.
   template <class Read>
-  render_result measured(std::size_t frames, const callback_status& status, Read&& read) noexcept {
+  render_result measured(float* out, std::size_t frames, const callback_status& status, Read&& read) noexcept {
     const std::int64_t start = now_ns();
     if (last_start_ < 0 && want_tid_) {
       // One gettid system call, at the first callback only, so the control
@@ -76,7 +87,8 @@ class engine_base : public render_target {
     if (status.output_underflow) bump(underflows);
     if (status.output_overflow) bump(overflows);
     if (status.priming) bump(priming);
-    const read_result r = read();
+    read_result r = read();
+    if (fade_requested_.load(std::memory_order_relaxed)) r = fade(out, frames, r);  // relaxed: see request_fade()
     const std::int64_t end = now_ns();
     callback_ns.record(end - start);
     bump(callbacks);
@@ -89,6 +101,20 @@ class engine_base : public render_target {
     }
     (void)frames;
     return {r.frames, r.end_of_stream};
+  }
+  /// Real-time: a linear ramp from 1 to 0 over fade_frames_, across as many
+  /// callbacks as it takes; the stream ends where the ramp reaches 0.
+  read_result fade(float* out, std::size_t frames, read_result r) noexcept {
+    std::size_t f = 0;
+    for (; f < r.frames && fade_pos_ < fade_frames_; ++f, ++fade_pos_) {
+      const float g = 1.0f - static_cast<float>(fade_pos_ + 1) / static_cast<float>(fade_frames_);
+      for (std::size_t c = 0; c < channels_; ++c) out[f * channels_ + c] *= g;
+    }
+    // Silence after the ramp: the read filled the whole period.
+    std::fill(out + f * channels_, out + frames * channels_, 0.0f);
+    const bool ended = fade_pos_ >= fade_frames_ || r.end_of_stream;
+    if (ended) fade_done_.store(true, std::memory_order_relaxed);  // relaxed: a polled flag
+    return {f, ended};
   }
   void setup_producer_thread(const producer_setup& setup) {
     std::string text;
@@ -122,6 +148,10 @@ class engine_base : public render_target {
  private:
   std::int64_t period_ns_;
   std::int64_t last_start_ = -1;  // real-time thread only
+  std::size_t channels_;
+  std::size_t fade_frames_;
+  std::size_t fade_pos_ = 0;  // real-time thread only
+  std::atomic<bool> fade_requested_{false}, fade_done_{false};
 
  public:
   bool want_tid_ = false;         // set before start
@@ -136,10 +166,11 @@ class engine_base : public render_target {
 template <class H>
 class engine final : public engine_base {
  public:
-  engine(const config& cfg, std::int64_t period_ns) : engine_base(period_ns), buffer_(cfg) {}
+  engine(const config& cfg, std::int64_t period_ns, std::size_t fade_frames)
+      : engine_base(period_ns, cfg.channels, fade_frames), buffer_(cfg) {}
 
   render_result render(float* out, std::size_t frames, const callback_status& status) noexcept override {
-    return measured(frames, status, [&] { return buffer_.reader().read(out, frames); });
+    return measured(out, frames, status, [&] { return buffer_.reader().read(out, frames); });
   }
   std::size_t available() noexcept override { return buffer_.reader().available(); }
 
@@ -174,6 +205,9 @@ class engine final : public engine_base {
         }
         const std::size_t want = slot.capacity();
         const std::size_t got = input.read(slot.data(), want);
+        // A short read is the end, or an error after the good frames it
+        // returned: commit those (they play), then report the error.
+        if (got < want) error = input.take_error();
         slot.commit(got, got < want);
         if (got < want) break;
       }
@@ -259,6 +293,7 @@ play_report play(const play_options& options, const play_hooks& hooks) {
   request.name = options.device;
   request.output_file = options.output_file;
   request.preferred_rate = options.rate > 0 ? options.rate : first.sample_rate;
+  request.require_rate = options.rate > 0;
   request.period_frames = options.period_frames;
   request.fifo_priority = options.device_fifo_priority;
   request.cpu = options.device_cpu;
@@ -287,7 +322,8 @@ play_report play(const play_options& options, const play_hooks& hooks) {
                    .event_capacity = 4096};
   const auto period_ns = std::int64_t(1e9 * double(options.period_frames) / dev.sample_rate);
   std::unique_ptr<engine_base> eng = with_handoff(options.handoff, [&](auto policy) -> std::unique_ptr<engine_base> {
-    return std::make_unique<engine<typename decltype(policy)::type>>(cfg, period_ns);
+    return std::make_unique<engine<typename decltype(policy)::type>>(
+        cfg, period_ns, static_cast<std::size_t>(std::lround(options.fade_out_ms * 1e-3 * dev.sample_rate)));
   });
 
   play_report report;
@@ -347,6 +383,24 @@ play_report play(const play_options& options, const play_hooks& hooks) {
   while (!out->finished()) {
     if (hooks.interrupt && hooks.interrupt->load(std::memory_order_relaxed)) {  // relaxed: a polled flag
       report.interrupted = true;
+      // Fade out rather than cut (a cut mid-waveform clicks): the callback
+      // ramps to 0 over fade_out_ms and ends the stream. Bounded wait, so a
+      // device that has stopped calling back cannot hold up the exit.
+      // Once the callback has rendered the ramp, the device still has to
+      // play it out of its buffers (PortAudio on JACK does not report the
+      // end of a completed stream promptly): allow the output latency plus
+      // two periods, at most 50 ms, before stopping it.
+      eng->request_fade();
+      const auto ms = [](double v) {
+        return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double, std::milli>(v));
+      };
+      const auto give_up = std::chrono::steady_clock::now() + 100ms + ms(options.fade_out_ms);
+      while (!eng->fade_done() && !out->finished() && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(1ms);
+      const double play_out_ms =
+          std::min(50.0, 1e3 * dev.output_latency_s + 2e3 * double(dev.period_frames) / dev.sample_rate);
+      const auto played_out = std::chrono::steady_clock::now() + ms(play_out_ms);
+      while (!out->finished() && std::chrono::steady_clock::now() < played_out) std::this_thread::sleep_for(1ms);
       break;
     }
     const auto now = std::chrono::steady_clock::now();

@@ -27,7 +27,9 @@ struct play_options {
   double start_s = 0.0;
   double end_s = -1.0;
   int loops = 1;                    ///< 0 = until stopped
-  int rate = 0;                     ///< output rate: 0 = the first file's; a device that cannot run at it uses its own
+  int rate = 0;                     ///< output rate: 0 = the first file's, or the device's own if it cannot run at it;
+                                    ///< nonzero: exactly this, or a device_error naming the rates the device supports
+  double fade_out_ms = 5.0;         ///< on interrupt: ramp to silence over this long, then stop (no click)
 
   // --- glitch-lab controls (pingpong compare / probe) ---
   double stop_after_s = 0.0;              ///< stop after this long (wall clock); 0 = play to the end

@@ -33,6 +33,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
@@ -408,9 +409,12 @@ struct source::impl {
   int pass = 0;                  ///< passes completed
   std::int64_t pass_output = 0;  ///< frames staged in the current pass
   bool finished = false;
+  std::exception_ptr pending_error;  ///< an error after a partial read, for the next read()
+  std::string deferred_error;        ///< a decode error after good frames, for the next decode()
   sndfile_ptr file;             ///< open file, null between files
   unique_fd fd;                 ///< its descriptor, if opened with sf_open_fd (see top)
   memory_cursor cursor;         ///< its read position, if in memory
+  off_t opened_size = -1;       ///< the open file's size when opened (fd only), to notice truncation
   std::int64_t file_frame = 0;  ///< next frame of the open file to decode
   std::int64_t remaining = -1;  ///< frames left to decode in the open file; -1: until EOF
   bool input_done = false;      ///< the open file has no more frames to decode
@@ -427,6 +431,8 @@ struct source::impl {
   void open_current();
   void close_current() noexcept;
   bool read_to_end_of_file() const noexcept;
+  off_t current_size() const noexcept;
+  bool audio_after(std::int64_t stop);
   std::size_t decode(std::size_t max_frames);
   bool produce();
 };
@@ -533,7 +539,10 @@ void source::impl::open_current() {
   // few headerless formats from the file name, which it does not have then:
   // if that open fails or sees something else, open by name as checked.
   if (!file) fd.reset(::open(e.path.c_str(), O_RDONLY | O_CLOEXEC));
+  opened_size = -1;
   if (!file && fd.fd >= 0) {
+    struct stat st {};
+    if (::fstat(fd.fd, &st) == 0) opened_size = st.st_size;
     file.reset(sf_open_fd(fd.fd, SFM_READ, &info, SF_FALSE));
     if (file && (info.samplerate != e.rate || info.channels != e.channels || known_frames(info) != e.frames))
       file.reset();
@@ -597,6 +606,7 @@ void source::impl::close_current() noexcept {
 /// `decoded`. 0 at the end of the (trimmed) file. A short read ends the file
 /// unless libsndfile reports an error.
 std::size_t source::impl::decode(std::size_t max_frames) {
+  if (!deferred_error.empty()) fail(std::exchange(deferred_error, std::string()));
   if (input_done) return 0;
   auto want = static_cast<std::int64_t>(std::min(max_frames, chunk_frames));
   if (remaining >= 0) want = std::min(want, remaining);
@@ -609,18 +619,64 @@ std::size_t source::impl::decode(std::size_t max_frames) {
   if (got < want) {
     // A short read ends the file, as libsndfile does (it returns nothing
     // more after an error either). A file cut short is not an error; a
-    // decode error with data left in the file is.
-    if (sf_error(file.get()) != SF_ERR_NO_ERROR && !read_to_end_of_file()) {
-      char at[64];
-      std::snprintf(at, sizeof at, " at %.3f s",
-                    static_cast<double>(file_frame + got) / static_cast<double>(files[index].rate));
-      fail("cannot decode " + in_quotes(files[index].path) + at + ": " + sndfile_error(file.get()));
+    // decode error with decodable audio after it is. A file that got
+    // shorter since we opened it (truncated under us while playing) is one
+    // too. Either error comes after the good frames of this read.
+    const file_entry& e = files[index];
+    const std::int64_t stop = file_frame + got;
+    char at[64];
+    std::snprintf(at, sizeof at, " at %.3f s", static_cast<double>(stop) / static_cast<double>(e.rate));
+    std::string why;
+    if (const off_t now = current_size(); opened_size >= 0 && now >= 0 && now < opened_size) {
+      why = in_quotes(e.path) + " was truncated while playing (from " + std::to_string(opened_size) + " to " +
+            std::to_string(now) + " bytes); stopped" + at;
+    } else if (sf_error(file.get()) != SF_ERR_NO_ERROR && audio_after(stop)) {
+      why = "cannot decode " + in_quotes(e.path) + at + ": " + sndfile_error(file.get());
     }
-    input_done = true;
+    if (!why.empty()) {
+      if (got == 0) fail(why);
+      deferred_error = std::move(why);
+    } else {
+      input_done = true;
+    }
   }
   file_frame += got;
   if (remaining >= 0) remaining -= got;
   return static_cast<std::size_t>(got);
+}
+
+/// After a decode error at frame `stop` of the open file: is there audio
+/// after it (damage in the middle: an error), or is the file simply cut
+/// short (no error, as for a short WAV)? A second handle seeks past the
+/// damage and tries to read; the header's frame count says where to look.
+/// Files of unknown length: has the decoder read to the end of the file?
+bool source::impl::audio_after(std::int64_t stop) {
+  const file_entry& e = files[index];
+  if (e.frames < 0) return !read_to_end_of_file();
+  if (stop >= e.frames) return false;
+  const std::int64_t left = e.frames - stop;
+  for (const std::int64_t at : {stop + std::min<std::int64_t>(4096, left / 4), stop + left / 2, e.frames - 1}) {
+    if (at <= stop || at >= e.frames) continue;
+    try {
+      // A fresh handle per probe: after a failed seek libsndfile's FLAC
+      // decoder refuses every later one.
+      SF_INFO info{};
+      memory_cursor probe_cursor;
+      sndfile_ptr probe = open_entry(e, info, probe_cursor);
+      std::vector<float> frame(static_cast<std::size_t>(std::max(info.channels, 1)));
+      if (sf_seek(probe.get(), at, SEEK_SET) == at && sf_readf_float(probe.get(), frame.data(), 1) == 1) return true;
+    } catch (const input_error&) {
+      return false;  // cannot reopen it: nothing says it is damage rather than the end
+    }
+  }
+  return false;
+}
+
+/// The open file's size now (fd only), -1 if unknown.
+off_t source::impl::current_size() const noexcept {
+  struct stat st {};
+  if (fd.fd < 0 || ::fstat(fd.fd, &st) != 0) return -1;
+  return st.st_size;
 }
 
 /// True if the decoder has consumed the whole file (so a decode error means
@@ -704,10 +760,25 @@ source::~source() = default;
 
 std::size_t source::read(float* out, std::size_t frames) {
   impl& s = *impl_;
+  if (s.pending_error) std::rethrow_exception(std::exchange(s.pending_error, nullptr));
   const auto oc = static_cast<std::size_t>(s.out_channels);
   std::size_t written = 0;
   while (written < frames) {
-    if (s.staged_pos == s.staged_len && !s.produce()) break;
+    if (s.staged_pos == s.staged_len) {
+      bool more = false;
+      try {
+        more = s.produce();
+      } catch (const input_error&) {
+        if (written == 0) throw;
+        // Frames already written are good audio (the end of the previous
+        // file, the part before the damage): hand them out now, the error
+        // with the next call.
+        s.pending_error = std::current_exception();
+        s.finished = true;
+        break;
+      }
+      if (!more) break;
+    }
     const std::size_t n = std::min(frames - written, s.staged_len - s.staged_pos);
     map_channels(s.staged + s.staged_pos * static_cast<std::size_t>(s.staged_channels), s.staged_channels,
                  out + written * oc, s.out_channels, n, s.gain, s.apply_gain);
@@ -716,6 +787,15 @@ std::size_t source::read(float* out, std::size_t frames) {
   }
   s.produced += static_cast<std::int64_t>(written);
   return written;
+}
+
+std::string source::take_error() {
+  if (!impl_->pending_error) return {};
+  try {
+    std::rethrow_exception(std::exchange(impl_->pending_error, nullptr));
+  } catch (const std::exception& e) {
+    return e.what();
+  }
 }
 
 int source::output_rate() const noexcept {

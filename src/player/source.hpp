@@ -65,8 +65,16 @@ class source {
   /// output_rate() × output_channels(). Returns the frames written; fewer
   /// than asked only at the very end (0 once finished). Throws input_error
   /// on a decode error in the middle of a file (e.g. truncated data is not
-  /// an error: it ends that file early, as libsndfile reports).
+  /// an error: it ends that file early, as libsndfile reports), a file cut
+  /// shorter while playing, or a later file that cannot be opened. An error
+  /// after some frames of this call returns those frames (a short read)
+  /// and throws from the next call: every good frame is delivered.
   std::size_t read(float* out, std::size_t frames);
+
+  /// The message of an error that ended the last read() early (that
+  /// read()'s frames are good; the next read() would throw it), and clears
+  /// it. Empty if the last short read was the real end.
+  std::string take_error();
 
   int output_rate() const noexcept;
   int output_channels() const noexcept;

@@ -109,6 +109,15 @@ std::vector<float> drain(source& s, std::size_t chunk, std::size_t max_frames = 
   return all;
 }
 
+/// Reads until read() returns 0 (an error after good frames comes with the
+/// read after the short one). Returns the frames read.
+std::size_t read_until_end(source& s) {
+  std::vector<float> buf(1000 * static_cast<std::size_t>(s.output_channels()));
+  std::size_t total = 0;
+  for (std::size_t got = 0; (got = s.read(buf.data(), 1000)) > 0;) total += got;
+  return total;
+}
+
 /// Interleaved test tone: channel c is a sine at freq × (c + 1).
 std::vector<float> tone(int rate, int channels, std::size_t frames, double freq = 440.0, double amp = 0.5) {
   std::vector<float> v(frames * static_cast<std::size_t>(channels));
@@ -592,7 +601,8 @@ TEST_CASE("a FLAC file cut short ends early; one damaged in the middle is an inp
     const std::string bad = dir / "damaged.flac";
     std::ofstream(bad, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(size));
     source s(one_file(bad));  // the header is fine
-    check_one_line_error([&] { drain(s, 1000); }, "cannot decode '" + bad + "' at ");
+    std::size_t good = 0;
+    check_one_line_error([&] { good = read_until_end(s); }, "cannot decode '" + bad + "' at ");
   }
 }
 
@@ -876,5 +886,20 @@ TEST_CASE("memory_file: the same decode as from the file, the same errors") {
     CHECK_NOTHROW(out = drain(s, 1000));
     CHECK(out.size() > 0);
     CHECK(out.size() < 2 * 96000);
+  }
+}
+
+TEST_CASE("a file truncated while playing is an input_error after the frames already read") {
+  temp_dir dir;
+  for (const auto& [name, format] : {std::pair{"t.wav", wav_pcm16}, std::pair{"t.flac", flac_pcm16}}) {
+    CAPTURE(name);
+    const std::string path = write_audio(dir / name, format, 48000, 2, tone(48000, 2, 96000));
+    source s(one_file(path));
+    std::vector<float> buf(2 * 8192);
+    REQUIRE(s.read(buf.data(), 8192) == 8192);
+    fs::resize_file(path, fs::file_size(path) / 3);
+    check_one_line_error([&] { read_until_end(s); }, "'" + path + "' was truncated while playing (from ");
+    CHECK(s.frames_produced() >= 8192);
+    CHECK(s.read(buf.data(), 8192) == 0);  // the error is reported once, then the end
   }
 }

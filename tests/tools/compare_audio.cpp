@@ -41,6 +41,7 @@ struct options {
   bool has_offset = false;
   i64 offset = 0;
   bool ignore_trailing = false;
+  bool prefix = false;
   i64 max_shift = 48000;
   bool quiet = false;
 };
@@ -54,6 +55,8 @@ void usage(std::FILE* to) {
       "  --mono-to-all               compare a mono reference against every channel of the recording\n"
       "  --offset N                  recording frame that holds reference frame 0 (default: found)\n"
       "  --ignore-trailing           audio in the recording after the reference's end is no difference\n"
+      "  --prefix                    a recording that stops early (silent or ended from some frame on) is\n"
+      "                              no difference: verdict PREFIX with the number of exact frames\n"
       "  --max-shift N               how far to look for dropped/inserted frames, default 48000\n"
       "  --quiet                     print only the verdict line\n"
       "exit: 0 identical, 1 different, 2 bad usage or unreadable file\n",
@@ -130,6 +133,8 @@ int parse_args(int argc, char** argv, options& o) {
       o.mono_to_all = true;
     } else if (a == "--ignore-trailing") {
       o.ignore_trailing = true;
+    } else if (a == "--prefix") {
+      o.prefix = true;
     } else if (a == "--quiet" || a == "-q") {
       o.quiet = true;
     } else if (a == "--tolerance") {
@@ -376,6 +381,7 @@ int main(int argc, char** argv) {
     missing += lost_at_start;
     i = r0 + lost_at_start;  // before r0 both are silent
   }
+  i64 prefix_end = -1;  // --prefix: the recording stopped at this reference frame
   while (i < nref) {
     const i64 j = i + off;
     if (j >= nrec) {
@@ -386,7 +392,9 @@ int main(int argc, char** argv) {
           ++sounding;
           if (first_missing < 0) first_missing = k;
         }
-      if (sounding > 0) {
+      if (sounding > 0 && opt.prefix) {
+        prefix_end = i;
+      } else if (sounding > 0) {
         flush_corrupt();
         note_first(first_missing, first_missing + off);
         add_event(
@@ -400,6 +408,14 @@ int main(int argc, char** argv) {
       flush_corrupt();
       ++i;
       continue;
+    }
+    if (opt.prefix && cmp.rec_silent(j)) {
+      i64 k = j;
+      while (k < nrec && cmp.rec_silent(k)) ++k;
+      if (k == nrec) {  // silent from here to its end: the recording stopped
+        prefix_end = i;
+        break;
+      }
     }
     note_first(i, j);
     if (resync_budget > 0 && events.size() < max_events) {
@@ -551,6 +567,12 @@ int main(int argc, char** argv) {
   }
 
   const std::string tol = opt.tolerance > 0 ? fmt("within %g", opt.tolerance) : std::string("bit-exact");
+  if (events.empty() && !have_first && prefix_end >= 0) {
+    std::printf("pp_compare_audio: PREFIX: the first %lld of %lld frames x %d ch %s at offset %lld, then silence\n",
+                static_cast<long long>(prefix_end), static_cast<long long>(nref), channels, tol.c_str(),
+                static_cast<long long>(offset));
+    return 0;
+  }
   if (events.empty() && !have_first) {
     std::printf("pp_compare_audio: IDENTICAL: %lld frames x %d ch %s at offset %lld\n", static_cast<long long>(nref),
                 channels, tol.c_str(), static_cast<long long>(offset));

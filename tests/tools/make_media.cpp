@@ -10,6 +10,7 @@
 //                   R = ((i / 32767) % 32767 + 1) / 32768. Multiples of 2^-15
 //                   in (0, 1): exact in float and in 16-bit PCM alike, so a
 //                   frame counter survives either path bit for bit.
+//   counter.flac    the same frames, 16-bit FLAC (decodes to counter.wav's floats)
 //   tone.wav        16-bit PCM WAV, 2 ch, 44.1 kHz, 2 s, 440 Hz (L at -6 dBFS,
 //                   R at -12 dBFS, so a channel swap shows), 10 ms fades
 //   tone.flac       the same samples, FLAC (lossless: decodes to tone.wav's floats)
@@ -335,6 +336,7 @@ int main(int argc, char** argv) {
   }
 
   write_audio(dir / "counter.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, counter_rate, 2, counter());
+  write_audio(dir / "counter.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, counter_rate, 2, counter());
   // Played before counter.wav (gaplessly) by the JACK tests: it gives the
   // recorder time to connect every port before the first counted frame.
   write_audio(dir / "lead_in.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, counter_rate, 2,

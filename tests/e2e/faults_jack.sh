@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Faults while playing, through the real path (pingpong → PortAudio → a JACK
+# dummy server → pp_jack_record). Run under scripts/jack.sh run (48000 Hz).
+#   faults_jack.sh PINGPONG TOOLS_DIR MEDIA_DIR
+#
+#  1. SIGINT / SIGTERM mid-play: exit 130 / 143 within PP_STOP_LIMIT_MS (200)
+#     of the signal, summary printed; the recording is the source bit-exact up
+#     to a ramp to silence over ~5 ms, no step (no click).
+#  2. The file is truncated under the player: exit 2, one line naming it; the
+#     recording is an exact prefix of the file (what was published played).
+#  3. The next file of the playlist is deleted while the first plays: exit 2,
+#     one line; the first file plays whole, bit-exact.
+#  4. The producer fails mid-stream (a FLAC damaged in the middle): exit 2,
+#     one line; the recording is an exact prefix, then silence; the stream
+#     ends by itself (no hang).
+#  5. The device cannot run at the asked rate: exit 3, one line naming the
+#     rates it supports.
+set -uo pipefail
+pingpong="$1" tools="$2" media="$3"
+: "${JACK_DEFAULT_SERVER:?run under scripts/jack.sh run}"
+limit_ms="${PP_STOP_LIMIT_MS:-200}"
+tmp=$(mktemp -d)
+rec_pid=""
+trap 'rm -rf "$tmp"; [ -n "$rec_pid" ] && kill "$rec_pid" 2>/dev/null' EXIT
+failures=0
+ok() { echo "ok    $*"; }
+bad() {
+  echo "FAIL  $*"
+  failures=$((failures + 1))
+}
+
+start_recorder() {  # start_recorder OUT.wav
+  rm -f "$tmp/ready"
+  "$tools/pp_jack_record" --client pingpong --ready-file "$tmp/ready" --wait-for-client 20 "$1" >"$tmp/rec.log" 2>&1 &
+  rec_pid=$!
+  for _ in $(seq 100); do [ -e "$tmp/ready" ] && return 0; sleep 0.05; done
+  return 1
+}
+stop_recorder() {  # waits for the recorder to notice the client is gone
+  timeout 20 tail --pid="$rec_pid" -f /dev/null
+  wait "$rec_pid" 2>/dev/null
+  rec_pid=""
+}
+one_line_with() {  # one_line_with FILE TEXT
+  [ "$(wc -l <"$1")" -eq 1 ] && grep -qF -- "$2" "$1"
+}
+
+# ---- 1. signals: prompt stop with a fade ----------------------------------------
+for sig in INT TERM; do
+  want=$([ $sig = INT ] && echo 130 || echo 143)
+  start_recorder "$tmp/sig.wav" || { bad "SIG$sig: recorder not ready"; continue; }
+  "$pingpong" play --loop "$media/tone.wav" >"$tmp/out" 2>"$tmp/err" &
+  pid=$!
+  sleep 1.2
+  t0=$(date +%s%N)
+  kill -"$sig" "$pid"
+  wait "$pid"
+  got=$?
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  stop_recorder
+  # The tail of the recording: where the sound ends, the ramp before it, and
+  # the largest step between samples (a cut mid-waveform is a step of up to
+  # the amplitude; the tone's own steps are < 0.07 at 880 Hz, amplitude 0.5).
+  verdict=$(python3 - "$tmp/sig.wav" <<'PY'
+import struct, sys
+data = open(sys.argv[1], 'rb').read()
+pos, fmt, samples = 12, None, None
+while pos + 8 <= len(data):
+    cid, size = data[pos:pos + 4], struct.unpack('<I', data[pos + 4:pos + 8])[0]
+    body = data[pos + 8:pos + 8 + size]
+    if cid == b'fmt ':
+        fmt = struct.unpack('<HHIIHH', body[:16])
+    elif cid == b'data':
+        samples = struct.unpack('<%df' % (len(body) // 4), body[:len(body) // 4 * 4])
+    pos += 8 + size + (size & 1)
+ch = fmt[1]
+frames = len(samples) // ch
+mono = [max(abs(samples[f * ch + c]) for c in range(ch)) for f in range(frames)]
+last = max((f for f in range(frames) if mono[f] > 0), default=-1)
+if last < 4800:
+    print("BAD no sound recorded"); sys.exit()
+peak = max(mono[last - 4800:last - 480])
+tail = mono[last - 48:last + 1]             # the last 1 ms of sound
+step = max(abs(samples[(f + 1) * ch + c] - samples[f * ch + c]) for f in range(last - 4800, min(last + 1, frames - 1)) for c in range(ch))
+print("%s peak %.3f, last 1 ms max %.4f, last sample %.5f, largest step %.4f" % (
+    "OK" if max(tail) < 0.25 * peak and mono[last] < 0.02 and step < 0.1 else "BAD", peak, max(tail), mono[last], step))
+PY
+)
+  if [ "$got" -eq "$want" ] && [ "$ms" -le "$limit_ms" ] && grep -q "interrupted" "$tmp/out" && [[ "$verdict" == OK* ]]; then
+    ok "SIG$sig: exit $got $ms ms after the signal (limit $limit_ms); fade: ${verdict#OK }"
+  else
+    bad "SIG$sig: exit $got (want $want) $ms ms after the signal (limit $limit_ms); fade: $verdict"
+    head -5 "$tmp/err" "$tmp/out"
+  fi
+done
+
+# ---- 2. the file is truncated under the player ----------------------------------
+cp "$media/counter.wav" "$tmp/victim.wav"
+start_recorder "$tmp/trunc.wav" || bad "truncate: recorder not ready"
+timeout 20 "$pingpong" play --quiet "$tmp/victim.wav" 2>"$tmp/err" &
+pid=$!
+sleep 1.0
+truncate -s 400000 "$tmp/victim.wav"  # 0.97 s of 3 s; the player is past that or nearly
+wait "$pid"
+got=$?
+stop_recorder
+cmp_out=$("$tools/pp_compare_audio" "$media/counter.wav" "$tmp/trunc.wav" --prefix 2>&1 | tail -1)
+if [ "$got" -eq 2 ] && one_line_with "$tmp/err" "'$tmp/victim.wav' was truncated while playing" && [[ "$cmp_out" == *PREFIX* ]]; then
+  ok "truncated while playing: exit 2, '$(cat "$tmp/err")'; ${cmp_out#pp_compare_audio: }"
+else
+  bad "truncated while playing: exit $got; $(cat "$tmp/err"); $cmp_out"
+fi
+
+# ---- 3. the next file disappears --------------------------------------------------
+cp "$media/counter.wav" "$tmp/first.wav"
+cp "$media/counter.wav" "$tmp/second.wav"
+start_recorder "$tmp/gone.wav" || bad "deleted: recorder not ready"
+timeout 20 "$pingpong" play --quiet "$tmp/first.wav" "$tmp/second.wav" 2>"$tmp/err" &
+pid=$!
+sleep 0.5
+rm -f "$tmp/second.wav"
+wait "$pid"
+got=$?
+stop_recorder
+cmp_out=$("$tools/pp_compare_audio" "$media/counter.wav" "$tmp/gone.wav" 2>&1 | tail -1)
+if [ "$got" -eq 2 ] && one_line_with "$tmp/err" "cannot open '$tmp/second.wav': no such file" && [[ "$cmp_out" == *IDENTICAL* ]]; then
+  ok "next file deleted: exit 2, '$(cat "$tmp/err")'; first file ${cmp_out#pp_compare_audio: }"
+else
+  bad "next file deleted: exit $got; $(cat "$tmp/err"); $cmp_out"
+fi
+
+# ---- 4. the producer fails mid-stream ---------------------------------------------
+python3 - "$media/counter.flac" "$tmp/damaged.flac" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+mid = len(b) // 2
+b[mid:mid + 2000] = bytes(2000)
+open(sys.argv[2], 'wb').write(b)
+PY
+start_recorder "$tmp/damaged.wav" || bad "damaged: recorder not ready"
+t0=$(date +%s%N)
+timeout 20 "$pingpong" play --quiet "$tmp/damaged.flac" 2>"$tmp/err"
+got=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+stop_recorder
+cmp_out=$("$tools/pp_compare_audio" "$media/counter.wav" "$tmp/damaged.wav" --prefix 2>&1 | tail -1)
+if [ "$got" -eq 2 ] && one_line_with "$tmp/err" "cannot decode '$tmp/damaged.flac' at " && [[ "$cmp_out" == *PREFIX* ]]; then
+  ok "decode error mid-stream: exit 2 after $ms ms, '$(cat "$tmp/err")'; ${cmp_out#pp_compare_audio: }"
+else
+  bad "decode error mid-stream: exit $got after $ms ms; $(cat "$tmp/err"); $cmp_out"
+fi
+
+# ---- 5. a rate the device cannot run at -------------------------------------------
+timeout 20 "$pingpong" play --quiet --rate 44100 "$media/tone.wav" >/dev/null 2>"$tmp/err"
+got=$?
+if [ "$got" -eq 3 ] && one_line_with "$tmp/err" "cannot run at 44100 Hz; it supports 48000 Hz"; then
+  ok "refused rate: exit 3, '$(cat "$tmp/err")'"
+else
+  bad "refused rate: exit $got; $(cat "$tmp/err")"
+fi
+
+[ "$failures" -eq 0 ] || { echo "$failures fault case(s) failed"; exit 1; }
+echo "all fault cases ok"
