@@ -841,8 +841,10 @@ TEST_CASE("memory_file: the same decode as from the file, the same errors") {
     std::ifstream in(path, std::ios::binary);
     return std::vector<char>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   };
-  for (const auto& [name, format] : {std::pair{"m.wav", wav_pcm16}, std::pair{"m.flac", flac_pcm16},
-                                     std::pair{"m.ogg", ogg_vorbis}}) {
+  for (const auto& input : {std::pair{"m.wav", wav_pcm16}, std::pair{"m.flac", flac_pcm16},
+                             std::pair{"m.ogg", ogg_vorbis}}) {
+    const std::string name = input.first;
+    const int format = input.second;
     CAPTURE(name);
     const std::string path = write_audio(dir / name, format, 44100, 2, tone(44100, 2, 20000));
     const std::vector<char> bytes = bytes_of(path);
@@ -891,7 +893,9 @@ TEST_CASE("memory_file: the same decode as from the file, the same errors") {
 
 TEST_CASE("a file truncated while playing is an input_error after the frames already read") {
   temp_dir dir;
-  for (const auto& [name, format] : {std::pair{"t.wav", wav_pcm16}, std::pair{"t.flac", flac_pcm16}}) {
+  for (const auto& input : {std::pair{"t.wav", wav_pcm16}, std::pair{"t.flac", flac_pcm16}}) {
+    const std::string name = input.first;
+    const int format = input.second;
     CAPTURE(name);
     const std::string path = write_audio(dir / name, format, 48000, 2, tone(48000, 2, 96000));
     source s(one_file(path));
