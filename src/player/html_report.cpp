@@ -205,7 +205,7 @@ void aggregate(policy_group& g, const device_info& device) {
     sys.push_back(r->syscalls_per_callback);
     if (!p.error.empty())
       ++g.errors;
-    else if (!p.glitched())
+    else if (p.underrun_events + p.deadline_misses == 0)  // as the text verdicts: device xruns are the host's
       ++g.clean;
     if (p.interrupted) ++g.interrupted;
     if (!std::isfinite(g.period_us)) g.period_us = period_of(*r, device);
@@ -751,8 +751,9 @@ void summary_table(std::string& o, const compare_report& r, const grouping& gr) 
   }
   o += "<ul class=\"notes\">";
   o += "<li>Aggregated over repeats: counts are sums; p50\xE2\x80\x93p99.9 are medians across repeats; max and blocked "
-       "max are the largest of any repeat. Red: a non-zero glitch count; green row: every repeat clean; amber: a "
-       "callback took longer than the period.</li>";
+       "max are the largest of any repeat. Clean: no underrun and no deadline miss (the handoff's glitches; device "
+       "xruns are the host's and shown apart, as in the verdicts). Red: a non-zero count; green row: every repeat "
+       "clean; amber: a callback took longer than the period.</li>";
   o += notes + "</ul></section>";
 }
 

@@ -213,7 +213,8 @@ TEST_CASE("render_html: the sample report") {
     CHECK(contains(html, "<td>n/a</td>"));               // lockfree / poll: not measurable
     CHECK(contains(html, "<td class=\"bad\">8<span class=\"spread\">(0\xE2\x80\x93" "5)</span></td>"));  // mutex / poll
     CHECK(contains(html, "<td class=\"bad\">1/3</td>"));  // mutex / poll: repeat 1 clean
-    // clean rows: all four policies under "none", lockfree twice under "stall"
+    // clean rows: all four policies under "none" (lockfree/poll despite its one
+    // device xrun: the host's, not the handoff's), lockfree twice under "stall"
     CHECK(count_of(html, "<tr class=\"clean\">") == 6);
     CHECK(count_of(html, "<tr class=\"load\">") == 2);
     // the callback p50 of a run is in the table (median over repeats ≈ the same bucket)
