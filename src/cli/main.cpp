@@ -9,11 +9,24 @@
 #include <CLI/CLI.hpp>
 #include <pingpong/version.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define PINGPONG_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define PINGPONG_SANITIZED 1
+#endif
+#endif
+#if PINGPONG_SANITIZED
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cmath>
 #include <cstdio>
@@ -64,8 +77,42 @@ void draw_status(const pp::live_status& st) {
   std::fflush(stdout);
 }
 
+/// Where pingpong's own diagnostics go: stderr, or a copy of it once
+/// quiet_library_stderr() has sent fd 2 to /dev/null.
+std::FILE* err_out = stderr;
+int err_fd = STDERR_FILENO;
+
+/// Libraries below libsndfile print to fd 2 on their own: libmpg123 writes
+/// a line per damaged MP3 frame ("[src/libmpg123/layer3.c:...] error: ...")
+/// and libsndfile offers no way to quiet it (libsndfile issue #958); libjack
+/// prints connection attempts. That would break the one-line error contract
+/// and the status line. So fd 2 goes to /dev/null while pingpong works, and
+/// pingpong writes to a saved copy. Sanitizer reports go to the copy too.
+/// PINGPONG_DEBUG_STDERR=1 keeps the libraries' messages.
+void quiet_library_stderr() {
+  if (std::getenv("PINGPONG_DEBUG_STDERR") != nullptr) return;
+  std::fflush(stderr);
+  const int saved = ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+  if (saved < 0) return;
+  const int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  std::FILE* copy = ::fdopen(saved, "w");
+  if (null_fd < 0 || copy == nullptr) {
+    if (null_fd >= 0) ::close(null_fd);
+    if (copy != nullptr) std::fclose(copy); else ::close(saved);
+    return;
+  }
+  std::setvbuf(copy, nullptr, _IONBF, 0);  // unbuffered, as stderr
+  ::dup2(null_fd, STDERR_FILENO);
+  ::close(null_fd);
+  err_out = copy;
+  err_fd = saved;
+#if PINGPONG_SANITIZED
+  __sanitizer_set_report_fd(reinterpret_cast<void*>(static_cast<std::intptr_t>(saved)));
+#endif
+}
+
 int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "pingpong: %s\n", message.c_str());
+  std::fprintf(err_out, "pingpong: %s\n", message.c_str());
   return code;
 }
 
@@ -153,7 +200,7 @@ int run_play(play_cli& cli) {
 
   const bool json_stdout = cli.json == "-";
   const bool live = !cli.quiet && !json_stdout && ::isatty(STDOUT_FILENO) == 1;
-  std::FILE* human = json_stdout ? stderr : stdout;
+  std::FILE* human = json_stdout ? err_out : stdout;
   pp::play_hooks hooks;
   hooks.interrupt = &interrupted;
   if (live) hooks.on_tick = draw_status;
@@ -313,12 +360,12 @@ int run_compare_cmd(const lab_cli& cli, const std::string& command) {
     return fail(pp::exit_bad_input, e.what());
   }
   install_signal_handlers();
-  const bool progress = !cli.quiet && ::isatty(STDERR_FILENO) == 1;
+  const bool progress = !cli.quiet && ::isatty(err_fd) == 1;
   pp::compare_report report;
   try {
     report = pp::run_compare(o, &interrupted, [&](const pp::compare_run& r, int done, int total) {
       if (!progress) return;
-      std::fprintf(stderr, "\r[%d/%d] %s %s/%s: %llu underruns, %llu deadline misses\x1b[K", done, total, r.load.c_str(),
+      std::fprintf(err_out, "\r[%d/%d] %s %s/%s: %llu underruns, %llu deadline misses\x1b[K", done, total, r.load.c_str(),
                    r.handoff.c_str(), r.wake.c_str(), (unsigned long long)r.report.underrun_events,
                    (unsigned long long)r.report.deadline_misses);
     });
@@ -327,7 +374,7 @@ int run_compare_cmd(const lab_cli& cli, const std::string& command) {
   } catch (const pp::device_error& e) {
     return fail(pp::exit_device, e.what());
   }
-  if (progress) std::fputs("\r\x1b[K", stderr);
+  if (progress) std::fputs("\r\x1b[K", err_out);
   if (!cli.quiet && cli.json != "-") std::fputs(pp::compare_table(report).c_str(), stdout);
   if (!cli.json.empty() && !write_text(cli.json, pp::compare_json(report)))
     return fail(pp::exit_bad_input, "cannot write --json '" + cli.json + "'");
@@ -362,7 +409,7 @@ int run_probe_cmd(const lab_cli& cli) {
   try {
     report = pp::run_probe(o, &interrupted, [&](const pp::probe_step& s) {
       if (!cli.quiet && cli.json != "-")
-        std::fprintf(stderr, "period %zu half %zu: %s\n", s.period_frames, s.half_frames,
+        std::fprintf(err_out, "period %zu half %zu: %s\n", s.period_frames, s.half_frames,
                      s.clean ? "clean" : s.stopped_early ? "fails (stopped early)" : "glitched");
     });
   } catch (const pp::input_error& e) {
@@ -467,6 +514,7 @@ int main(int argc, char** argv) {
     if (what.empty()) what = "bad usage";
     return fail(pp::exit_bad_input, what + " (see pingpong --help)");
   }
+  if (!devices->parsed()) quiet_library_stderr();
   if (play->parsed()) return run_play(cli);
   if (devices->parsed()) return run_devices();
   if (info->parsed()) return run_info(info_files);

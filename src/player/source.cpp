@@ -79,6 +79,14 @@ void check_path(const std::string& path) {
   if (status.type() == fs::file_type::not_found) fail("cannot open " + in_quotes(path) + ": no such file");
   if (ec) fail("cannot open " + in_quotes(path) + ": " + ec.message());
   if (status.type() == fs::file_type::directory) fail("cannot open " + in_quotes(path) + ": is a directory");
+  // A FIFO would block open() until a writer comes (forever); devices and
+  // sockets are not audio files either.
+  const char* kind = status.type() == fs::file_type::fifo        ? "a FIFO"
+                     : status.type() == fs::file_type::character ? "a character device"
+                     : status.type() == fs::file_type::block     ? "a block device"
+                     : status.type() == fs::file_type::socket    ? "a socket"
+                                                                  : nullptr;
+  if (kind != nullptr) fail("cannot open " + in_quotes(path) + ": not a regular file (" + kind + ")");
   if (status.type() == fs::file_type::regular) {
     const auto size = fs::file_size(path, ec);
     if (!ec && size == 0) fail("cannot open " + in_quotes(path) + ": empty file");
@@ -130,20 +138,36 @@ bool has_mp3_name(const std::string& path) {
   return ext == ".mp3";
 }
 
-/// An ID3v2 tag at the start, or two consecutive MPEG frame headers in the
-/// first 64 KiB. Unreadable: true (let libsndfile report it).
-bool looks_like_mpeg(const std::string& path) {
-  std::vector<unsigned char> head(64 * 1024);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return true;
+/// Reads up to `size` bytes at `offset` of `fd`.
+std::vector<unsigned char> read_at(int fd, off_t offset, std::size_t size) {
+  std::vector<unsigned char> buf(size);
   std::size_t n = 0;
-  while (n < head.size()) {
-    const ssize_t got = ::read(fd, head.data() + n, head.size() - n);
+  while (n < size) {
+    const ssize_t got = ::pread(fd, buf.data() + n, size - n, offset + static_cast<off_t>(n));
     if (got <= 0) break;
     n += static_cast<std::size_t>(got);
   }
+  buf.resize(n);
+  return buf;
+}
+
+/// Two consecutive MPEG frame headers in the first 64 KiB after any ID3v2
+/// tag (skipped by its declared size). Unreadable: true (let libsndfile
+/// report it).
+bool looks_like_mpeg(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return true;
+  off_t start = 0;
+  const std::vector<unsigned char> id3 = read_at(fd, 0, 10);
+  if (id3.size() == 10 && id3[0] == 'I' && id3[1] == 'D' && id3[2] == '3') {
+    // Size: 4 × 7 bits ("synchsafe"), after the 10-byte header; +10 with a footer.
+    const off_t body = (off_t(id3[6] & 0x7f) << 21) | (off_t(id3[7] & 0x7f) << 14) | (off_t(id3[8] & 0x7f) << 7) |
+                       off_t(id3[9] & 0x7f);
+    start = 10 + body + ((id3[5] & 0x10) ? 10 : 0);
+  }
+  const std::vector<unsigned char> head = read_at(fd, start, 64 * 1024);
   ::close(fd);
-  if (n >= 3 && head[0] == 'I' && head[1] == 'D' && head[2] == '3') return true;
+  const std::size_t n = head.size();
   for (std::size_t i = 0; i + 4 <= n; ++i) {
     const std::size_t len = mpeg_frame_length(&head[i]);
     if (len > 0 && i + len + 4 <= n && mpeg_frame_length(&head[i + len]) > 0) return true;
@@ -199,6 +223,56 @@ using sndfile_ptr = std::unique_ptr<SNDFILE, sndfile_closer>;
   fail("cannot open " + in_quotes(path) + ": " + why);
 }
 
+/// The lowest and highest sample rates pingpong plays (the sim device's too).
+constexpr int min_rate = 1000, max_rate = 768000;
+
+/// What libsndfile opened must be a real, sane description of audio.
+void check_opened(const std::string& name, const SF_INFO& info) {
+  if ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RAW)  // guessed from the name: nothing in it says audio
+    fail("cannot open " + in_quotes(name) + ": not a supported audio file (no known header)");
+  if (info.samplerate < min_rate || info.samplerate > max_rate)
+    fail("cannot open " + in_quotes(name) + ": unsupported sample rate " + std::to_string(info.samplerate) +
+         " Hz (pingpong plays " + std::to_string(min_rate) + " to " + std::to_string(max_rate) + " Hz)");
+  if (info.channels <= 0) fail("cannot open " + in_quotes(name) + ": bad channel count " + std::to_string(info.channels));
+}
+
+std::uint32_t big_endian32(const unsigned char* p) {
+  return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | std::uint32_t(p[3]);
+}
+
+/// Header damage libsndfile accepts as a valid empty (or wrong) file:
+///   AU whose audio starts inside the 24-byte header (libsndfile plays the
+///   header as sound) or past the end of the file;
+///   AIFF/AIFF-C cut inside the SSND chunk's header, or whose SSND offset
+///   puts the audio past the end of the file.
+/// `head`: the first bytes of the file; `size`: the whole file's size.
+void check_header(const std::string& name, const unsigned char* head, std::size_t n, std::uint64_t size) {
+  const auto bad = [&](const std::string& why) { fail("cannot open " + in_quotes(name) + ": " + why); };
+  if (n >= 8 && std::memcmp(head, ".snd", 4) == 0) {
+    const std::uint32_t offset = big_endian32(head + 4);
+    if (offset < 24) bad("bad AU header (audio offset " + std::to_string(offset) + ", inside the 24-byte header)");
+    if (offset > size)
+      bad("bad AU header (audio offset " + std::to_string(offset) + ", past the end of the " + std::to_string(size) +
+          "-byte file)");
+    return;
+  }
+  if (n < 12 || std::memcmp(head, "FORM", 4) != 0 || (std::memcmp(head + 8, "AIFF", 4) != 0 && std::memcmp(head + 8, "AIFC", 4) != 0))
+    return;
+  for (std::uint64_t pos = 12; pos + 8 <= n;) {
+    const std::uint32_t chunk = big_endian32(head + pos + 4);
+    if (std::memcmp(head + pos, "SSND", 4) == 0) {
+      if (pos + 16 > size) bad("truncated AIFF header (the file ends inside the SSND chunk header)");
+      if (pos + 16 > n) return;
+      const std::uint64_t audio = pos + 16 + big_endian32(head + pos + 8);
+      if (audio > size)
+        bad("bad AIFF header (the audio is declared to start at byte " + std::to_string(audio) + ", past the end of the " +
+            std::to_string(size) + "-byte file)");
+      return;
+    }
+    pos += 8 + std::uint64_t(chunk) + (chunk & 1);
+  }
+}
+
 sndfile_ptr open_sndfile(const std::string& path, SF_INFO& info) {
   check_path(path);
   info = SF_INFO{};
@@ -213,9 +287,18 @@ sndfile_ptr open_sndfile(const std::string& path, SF_INFO& info) {
     if (!known) fail("cannot open " + in_quotes(path) + ": not an MP3 file (no MPEG audio frames found)");
     info = SF_INFO{};
   }
+  if (const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK); fd >= 0) {
+    const std::vector<unsigned char> head = read_at(fd, 0, 4096);
+    struct stat st {};
+    const bool sized = ::fstat(fd, &st) == 0;
+    ::close(fd);
+    if (sized) check_header(path, head.data(), head.size(), static_cast<std::uint64_t>(st.st_size));
+  }
   SNDFILE* file = sf_open(path.c_str(), SFM_READ, &info);
   if (file == nullptr) fail_open(path);
-  return sndfile_ptr(file);
+  sndfile_ptr opened(file);
+  check_opened(path, info);
+  return opened;
 }
 
 /// Opens a memory_file through `cursor`, which must outlive the handle.
@@ -224,9 +307,12 @@ sndfile_ptr open_memory(const std::string& name, const unsigned char* data, std:
   if (size == 0) fail("cannot open " + in_quotes(name) + ": empty file");
   info = SF_INFO{};
   cursor = memory_cursor{data, static_cast<sf_count_t>(size), 0};
+  check_header(name, data, size, size);
   SNDFILE* file = sf_open_virtual(&memory_io, SFM_READ, &info, &cursor);
   if (file == nullptr) fail_open(name);
-  return sndfile_ptr(file);
+  sndfile_ptr opened(file);
+  check_opened(name, info);
+  return opened;
 }
 
 /// -1 when libsndfile does not know the length (it reports SF_COUNT_MAX).
@@ -359,9 +445,24 @@ using soxr_ptr = std::unique_ptr<std::remove_pointer_t<soxr_t>, soxr_deleter>;
 
 }  // namespace
 
+/// A file that declares audio (or does not say) must decode at least one
+/// frame: a header with nothing decodable behind it is an error, not a
+/// silent success. A file that declares 0 frames is a valid empty file.
+/// Moves the read position: for handles about to be closed.
+static void require_audio(const std::string& name, SNDFILE* file, const SF_INFO& info) {
+  if (known_frames(info) == 0) return;
+  std::vector<float> frame(static_cast<std::size_t>(info.channels));
+  if (sf_readf_float(file, frame.data(), 1) == 1) return;
+  std::string why = sf_error(file) != SF_ERR_NO_ERROR ? sndfile_error(file) : std::string();
+  fail("cannot decode " + in_quotes(name) + ": no audio decodes" +
+       (known_frames(info) > 0 ? " (the header declares " + std::to_string(known_frames(info)) + " frames)" : "") +
+       (why.empty() ? "" : ": " + why));
+}
+
 file_info probe_file(const std::string& path) {
   SF_INFO info{};
   sndfile_ptr file = open_sndfile(path, info);
+  require_audio(path, file.get(), info);
   file_info out;
   out.path = path;
   out.format = format_name(info.format & SF_FORMAT_TYPEMASK);
@@ -459,11 +560,10 @@ source::impl::impl(const source_options& o) {
     SF_INFO info{};
     memory_cursor probe_cursor;
     sndfile_ptr f = open_entry(e, info, probe_cursor);
+    require_audio(path, f.get(), info);
     e.rate = info.samplerate;
     e.channels = info.channels;
     e.frames = known_frames(info);
-    if (e.rate <= 0) fail("cannot play " + in_quotes(path) + ": bad sample rate " + std::to_string(e.rate));
-    if (e.channels <= 0) fail("cannot play " + in_quotes(path) + ": bad channel count " + std::to_string(e.channels));
     if (e.frames >= 0) {
       const double duration = static_cast<double>(e.frames) / e.rate;
       if (o.start_s >= duration && o.start_s > 0.0) {  // an empty file with no --start plays nothing

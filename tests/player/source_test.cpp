@@ -755,7 +755,7 @@ TEST_CASE("input errors: one clear line, input_error") {
     o.start_s = 4.99;
     CHECK_NOTHROW((void)source{o});
     // 4.96 s long: not "(5.0 s)" for a start of 4.98, which would look wrong.
-    const std::string short_one = write_audio(dir / "short.wav", wav_pcm16, 100, 1, std::vector<float>(496, 0.0f));
+    const std::string short_one = write_audio(dir / "short.wav", wav_pcm16, 1000, 1, std::vector<float>(4960, 0.0f));
     o = one_file(short_one);
     o.start_s = 4.98;
     check_one_line_error([&] { source s(o); }, "(4.96 s)");
