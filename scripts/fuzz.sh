@@ -32,7 +32,7 @@ tests/fuzz/make_seeds.sh "$seeds" "$dir/media" "$dir/malformed"
 mkdir -p "$dir/corpus" "$dir/findings"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
-export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp}"  # third-party leaks, see the file
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}"  # third-party leaks, see the file
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 log="$dir/fuzz.log"
 parallel=()
