@@ -24,7 +24,9 @@ cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COM
 cmake --build "$dir" -j "$(nproc)" --target pp_source_fuzz pp_make_media
 
 seeds="$dir/seeds"
-rm -rf "$seeds" "$dir/media" "$dir/malformed"
+# The malformed corpus has unreadable files and directories on purpose.
+[ -d "$dir/malformed" ] && chmod -R u+rwX "$dir/malformed"
+rm -rf "$seeds" "$dir/media" "$dir/malformed" "$dir/findings" "$dir"/fuzz-*.log
 "$dir/tests/tools/pp_make_media" "$dir/media" >/dev/null
 mkdir -p "$dir/malformed"
 [ -f tests/tools/make_corpus.py ] && python3 tests/tools/make_corpus.py "$dir/malformed" "$dir/media" >/dev/null
@@ -45,9 +47,9 @@ set +e
 rc=$?
 set -e
 [ "$jobs" -gt 1 ] && cat "$abs"/fuzz-*.log >>"$log" 2>/dev/null
-grep -E "^#[0-9]+ +(INITED|DONE)|stat::number_of_executed_units|stat::peak_rss_mb|ERROR|SUMMARY|Test unit written" "$log" | tail -12
+grep -E "^#[0-9]+ +(INITED|DONE)|stat::number_of_executed_units|stat::peak_rss_mb|ERROR|SUMMARY|Test unit written" "$log" | tail -12 || true
 findings=$(find "$dir/findings" -type f | wc -l)
-execs=$(grep -h "stat::number_of_executed_units" "$log" | awk '{s += $2} END {print s + 0}')
-cov=$(grep -hoE "cov: [0-9]+ ft: [0-9]+" "$log" | tail -1)
+execs=$(grep -h "stat::number_of_executed_units" "$log" | awk '{s += $2} END {print s + 0}' || true)
+cov=$(grep -hoE "cov: [0-9]+ ft: [0-9]+" "$log" | tail -1 || true)
 echo "fuzz.sh: $seconds s x $jobs job(s), $execs executions, $cov, corpus $(find "$dir/corpus" -type f | wc -l) files, findings $findings (rc $rc) — scripts/fuzz.sh $seconds $jobs"
 [ "$rc" -eq 0 ] && [ "$findings" -eq 0 ]

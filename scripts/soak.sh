@@ -33,8 +33,13 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/pingpong-soak-XXXXXX")
 cp "$build/pingpong" "$build/tests/pingpong_stress_tests" "$work/"
 "$build/tests/tools/pp_make_media" "$work/media" >/dev/null
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; }
-trap cleanup EXIT INT TERM
+sampler=""
+stress_pid=""
+cleanup() {
+  for p in "${pids[@]}" $sampler $stress_pid; do kill "$p" 2>/dev/null; done
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
 loops=$(( (minutes * 60 + 2) / 3 ))  # counter.wav is 3 s
 expect_frames=$(( loops * 144000 ))
 echo "soak: $minutes min of sim playback per handoff ($loops loops of counter.wav), $frames swapper frames per policy; work dir $work"
@@ -61,8 +66,11 @@ sampler=$!
 
 per_wake=$(( frames / 2 ))
 s0=$(date +%s)
-PINGPONG_STRESS_FRAMES=$per_wake "$work/pingpong_stress_tests" >"$work/stress.log" 2>&1
+PINGPONG_STRESS_FRAMES=$per_wake "$work/pingpong_stress_tests" >"$work/stress.log" 2>&1 &
+stress_pid=$!
+wait "$stress_pid"
 stress_rc=$?
+stress_pid=""
 stress_s=$(( $(date +%s) - s0 ))
 
 failures=0

@@ -7,6 +7,7 @@
 // Exit codes: 0 ok; 1 glitched with --fail-on-glitch; 2 bad usage or input;
 // 3 device or audio server error; 130 interrupted (SIGINT), 143 (SIGTERM).
 #include <CLI/CLI.hpp>
+#include <pingpong/detail/checks.hpp>
 #include <pingpong/version.hpp>
 
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <exception>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -82,6 +84,26 @@ void draw_status(const pp::live_status& st) {
 std::FILE* err_out = stderr;
 int err_fd = STDERR_FILENO;
 
+/// After quiet_library_stderr(), the last words of a dying process must
+/// still reach the user: a misuse of the buffer API (checks.hpp) and an
+/// uncaught exception both write to the saved copy before aborting.
+extern "C" void misuse_to_saved_stderr(const char* message) noexcept {
+  std::fprintf(err_out, "pingpong: misuse of the buffer API: %s\n", message);
+  std::abort();
+}
+void terminate_to_saved_stderr() {
+  std::string what = "unknown exception";
+  try {
+    if (const std::exception_ptr e = std::current_exception()) std::rethrow_exception(e);
+    what = "std::terminate called";
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  std::fprintf(err_out, "pingpong: internal error: %s\n", what.c_str());
+  std::abort();
+}
+
 /// Libraries below libsndfile print to fd 2 on their own: libmpg123 writes
 /// a line per damaged MP3 frame ("[src/libmpg123/layer3.c:...] error: ...")
 /// and libsndfile offers no way to quiet it (libsndfile issue #958); libjack
@@ -106,6 +128,8 @@ void quiet_library_stderr() {
   ::close(null_fd);
   err_out = copy;
   err_fd = saved;
+  pingpong::set_misuse_handler(&misuse_to_saved_stderr);
+  std::set_terminate(&terminate_to_saved_stderr);
 #if PINGPONG_SANITIZED
   __sanitizer_set_report_fd(reinterpret_cast<void*>(static_cast<std::intptr_t>(saved)));
 #endif
@@ -210,6 +234,7 @@ int run_play(play_cli& cli) {
                    r.files.size(), r.files.size() == 1 ? "" : "s", r.device.name.c_str(), r.device.host_api.c_str(),
                    r.device.sample_rate, r.device.channels, r.device.period_frames, r.half_frames, r.handoff.c_str(),
                    r.wake.c_str());
+      std::fflush(human);  // a pipe or file sees it now, not at exit
     };
   }
   install_signal_handlers();

@@ -389,16 +389,17 @@ play_report play(const play_options& options, const play_hooks& hooks) {
       // Once the callback has rendered the ramp, the device still has to
       // play it out of its buffers (PortAudio on JACK does not report the
       // end of a completed stream promptly): allow the output latency plus
-      // two periods, at most 50 ms, before stopping it.
+      // two periods before stopping it. Both waits are bounded (1 s), so a
+      // device that stopped calling back cannot hold up the exit.
       eng->request_fade();
       const auto ms = [](double v) {
         return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double, std::milli>(v));
       };
-      const auto give_up = std::chrono::steady_clock::now() + 100ms + ms(options.fade_out_ms);
+      const double period_ms = 1e3 * double(dev.period_frames) / dev.sample_rate;
+      const auto give_up = std::chrono::steady_clock::now() + ms(std::min(1000.0, 50.0 + options.fade_out_ms + 2 * period_ms));
       while (!eng->fade_done() && !out->finished() && std::chrono::steady_clock::now() < give_up)
         std::this_thread::sleep_for(1ms);
-      const double play_out_ms =
-          std::min(50.0, 1e3 * dev.output_latency_s + 2e3 * double(dev.period_frames) / dev.sample_rate);
+      const double play_out_ms = std::min(1000.0, 1e3 * dev.output_latency_s + 2 * period_ms);
       const auto played_out = std::chrono::steady_clock::now() + ms(play_out_ms);
       while (!out->finished() && std::chrono::steady_clock::now() < played_out) std::this_thread::sleep_for(1ms);
       break;

@@ -481,8 +481,9 @@ file_info probe_file(const std::string& path) {
 struct source::impl {
   struct file_entry {
     std::string path;
-    const unsigned char* bytes = nullptr;  ///< in memory (memory_file), or null: a file
+    const unsigned char* bytes = nullptr;  ///< in memory (memory_file): its bytes
     std::size_t size = 0;
+    bool in_memory = false;
     int rate = 0;
     int channels = 0;
     std::int64_t frames = -1;  ///< whole file, -1 unknown
@@ -511,7 +512,7 @@ struct source::impl {
   std::int64_t pass_output = 0;  ///< frames staged in the current pass
   bool finished = false;
   std::exception_ptr pending_error;  ///< an error after a partial read, for the next read()
-  std::string deferred_error;        ///< a decode error after good frames, for the next decode()
+  std::string deferred_error;        ///< an error that ended the input, raised once its good frames are out
   sndfile_ptr file;             ///< open file, null between files
   unique_fd fd;                 ///< its descriptor, if opened with sf_open_fd (see top)
   memory_cursor cursor;         ///< its read position, if in memory
@@ -554,7 +555,7 @@ source::impl::impl(const source_options& o) {
   std::vector<file_entry> inputs;
   for (const std::string& path : o.files) inputs.push_back(file_entry{path});
   for (const memory_file& m : o.memory)
-    inputs.push_back(file_entry{m.name, static_cast<const unsigned char*>(m.data), m.size});
+    inputs.push_back(file_entry{m.name, static_cast<const unsigned char*>(m.data), m.size, true});
   for (file_entry& e : inputs) {
     const std::string& path = e.path;
     SF_INFO info{};
@@ -623,14 +624,14 @@ source::impl::impl(const source_options& o) {
 }
 
 sndfile_ptr source::impl::open_entry(const file_entry& e, SF_INFO& info, memory_cursor& c) {
-  if (e.bytes != nullptr || e.size > 0) return open_memory(e.path, e.bytes, e.size, info, c);
+  if (e.in_memory) return open_memory(e.path, e.bytes, e.size, info, c);
   return open_sndfile(e.path, info);
 }
 
 void source::impl::open_current() {
   const file_entry& e = files[index];
   SF_INFO info{};
-  if (e.bytes != nullptr || e.size > 0) {
+  if (e.in_memory) {
     fd.reset();
     file = open_entry(e, info, cursor);
     if (info.samplerate != e.rate || info.channels != e.channels) fail(in_quotes(e.path) + " changed while playing");
@@ -644,8 +645,13 @@ void source::impl::open_current() {
     struct stat st {};
     if (::fstat(fd.fd, &st) == 0) opened_size = st.st_size;
     file.reset(sf_open_fd(fd.fd, SFM_READ, &info, SF_FALSE));
+    // Different now from when the constructor checked it (replaced, or cut
+    // short while the files before it played): say so, do not play it short.
     if (file && (info.samplerate != e.rate || info.channels != e.channels || known_frames(info) != e.frames))
-      file.reset();
+      fail(in_quotes(e.path) + " changed since it was checked (" + std::to_string(e.frames) + " frames at " +
+           std::to_string(e.rate) + " Hz, " + std::to_string(e.channels) + " ch; now " +
+           std::to_string(known_frames(info)) + " frames at " + std::to_string(info.samplerate) + " Hz, " +
+           std::to_string(info.channels) + " ch)");
     if (!file) fd.reset();
   }
   if (!file) file = open_sndfile(e.path, info);
@@ -706,7 +712,6 @@ void source::impl::close_current() noexcept {
 /// `decoded`. 0 at the end of the (trimmed) file. A short read ends the file
 /// unless libsndfile reports an error.
 std::size_t source::impl::decode(std::size_t max_frames) {
-  if (!deferred_error.empty()) fail(std::exchange(deferred_error, std::string()));
   if (input_done) return 0;
   auto want = static_cast<std::int64_t>(std::min(max_frames, chunk_frames));
   if (remaining >= 0) want = std::min(want, remaining);
@@ -716,7 +721,9 @@ std::size_t source::impl::decode(std::size_t max_frames) {
   }
   sf_count_t got = sf_readf_float(file.get(), decoded.data(), static_cast<sf_count_t>(want));
   if (got < 0) got = 0;
-  if (got < want) {
+  // libsndfile can report an error on a full read too (FLAC: it lost sync,
+  // filled the gap with silence and went on): damage, checked like a short read.
+  if (got < want || sf_error(file.get()) != SF_ERR_NO_ERROR) {
     // A short read ends the file, as libsndfile does (it returns nothing
     // more after an error either). A file cut short is not an error; a
     // decode error with decodable audio after it is. A file that got
@@ -730,15 +737,15 @@ std::size_t source::impl::decode(std::size_t max_frames) {
     if (const off_t now = current_size(); opened_size >= 0 && now >= 0 && now < opened_size) {
       why = in_quotes(e.path) + " was truncated while playing (from " + std::to_string(opened_size) + " to " +
             std::to_string(now) + " bytes); stopped" + at;
-    } else if (sf_error(file.get()) != SF_ERR_NO_ERROR && audio_after(stop)) {
+    } else if (sf_error(file.get()) != SF_ERR_NO_ERROR && (got == want || audio_after(stop))) {
       why = "cannot decode " + in_quotes(e.path) + at + ": " + sndfile_error(file.get());
+    } else if (e.frames >= 0 && stop < e.frames && audio_after(stop)) {
+      why = "cannot decode " + in_quotes(e.path) + at + ": the decoder stopped, but there is audio after";
     }
-    if (!why.empty()) {
-      if (got == 0) fail(why);
-      deferred_error = std::move(why);
-    } else {
-      input_done = true;
-    }
+    // An error ends the input here; it is reported once this file's good
+    // frames (and the resampler's tail) have been delivered: see produce().
+    if (!why.empty()) deferred_error = std::move(why);
+    if (got < want || !deferred_error.empty()) input_done = true;
   }
   file_frame += got;
   if (remaining >= 0) remaining -= got;
@@ -782,7 +789,7 @@ off_t source::impl::current_size() const noexcept {
 /// True if the decoder has consumed the whole file (so a decode error means
 /// the file was cut short). False when unknown (opened by name).
 bool source::impl::read_to_end_of_file() const noexcept {
-  if (files[index].bytes != nullptr || files[index].size > 0) return cursor.pos >= cursor.size;
+  if (files[index].in_memory) return cursor.pos >= cursor.size;
   if (fd.fd < 0) return false;
   struct stat st {};
   if (::fstat(fd.fd, &st) != 0) return false;
@@ -846,6 +853,7 @@ bool source::impl::produce() {
       return true;
     }
     if (file_done) {
+      if (!deferred_error.empty()) fail(std::exchange(deferred_error, std::string()));
       close_current();
       ++index;
     }

@@ -11,6 +11,7 @@ n=0
 for dir in "$@"; do
   [ -d "$dir" ] || continue
   while IFS= read -r -d '' f; do
+    [ -r "$f" ] || continue  # the corpus has unreadable files on purpose
     size=$(stat -c %s "$f")
     [ "$size" -le 65536 ] || continue  # small seeds fuzz faster
     base=$(basename "$f")

@@ -907,3 +907,46 @@ TEST_CASE("a file truncated while playing is an input_error after the frames alr
     CHECK(s.read(buf.data(), 8192) == 0);  // the error is reported once, then the end
   }
 }
+
+TEST_CASE("damage libsndfile skips over (FLAC resyncs) is still an error, after the good frames") {
+  temp_dir dir;
+  const std::string full = write_audio(dir / "full.flac", flac_pcm16, 48000, 2, tone(48000, 2, 96000));
+  const auto size = fs::file_size(full);
+  std::vector<char> bytes(size);
+  std::ifstream(full, std::ios::binary).read(bytes.data(), static_cast<std::streamsize>(size));
+  // A small hole: libsndfile loses sync, fills with silence and goes on
+  // (a full read, then sf_error): that must not play as a gap and exit 0.
+  std::fill(bytes.begin() + static_cast<std::ptrdiff_t>(size / 5),
+            bytes.begin() + static_cast<std::ptrdiff_t>(size / 5 + 500), '\0');
+  const std::string bad = dir / "holed.flac";
+  std::ofstream(bad, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(size));
+  for (const int rate : {48000, 44100}) {  // as is, and through the resampler
+    CAPTURE(rate);
+    source_options o = one_file(bad);
+    o.output_rate = rate;
+    source s(o);
+    std::size_t good = 0;
+    check_one_line_error([&] { good = read_until_end(s); }, "cannot decode '" + bad + "' at ");
+    CHECK(s.frames_produced() > 0);
+  }
+}
+
+TEST_CASE("a later file of the list cut short after the check is an error, not a short play") {
+  temp_dir dir;
+  const std::string a = write_audio(dir / "a.wav", wav_pcm16, 48000, 2, tone(48000, 2, 9600));
+  const std::string b = write_audio(dir / "b.wav", wav_pcm16, 48000, 2, tone(48000, 2, 9600));
+  source_options o;
+  o.files = {a, b};
+  source s(o);
+  fs::resize_file(b, fs::file_size(b) / 2);
+  check_one_line_error([&] { read_until_end(s); }, "'" + b + "' changed since it was checked (9600 frames");
+  CHECK(s.frames_produced() == 9600);  // all of a.wav first
+}
+
+TEST_CASE("an empty memory_file is empty, whatever its name") {
+  temp_dir dir;
+  const std::string on_disk = write_audio(dir / "real.wav", wav_pcm16, 48000, 2, tone(48000, 2, 100));
+  source_options o;
+  o.memory = {pingpong::player::memory_file{on_disk, nullptr, 0}};
+  check_one_line_error([&] { source s(o); }, "empty file");
+}
