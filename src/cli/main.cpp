@@ -383,8 +383,6 @@ int run_compare_cmd(const lab_cli& cli, const std::string& command) {
       o.wakes.push_back(*k);
     }
     o.loads = parse_loads(cli.loads);
-    if (cli.stall_rate <= 0 || cli.stall_rate > 1000) throw pp::input_error("--stall-rate must be in (0, 1000] per second");
-    if (cli.stall_ms < 0 || cli.stall_ms > 10000) throw pp::input_error("--stall-ms must be in [0, 10000]");
   } catch (const pp::input_error& e) {
     return fail(pp::exit_bad_input, e.what());
   }
@@ -429,7 +427,6 @@ int run_probe_cmd(const lab_cli& cli) {
     const auto loads = parse_loads(cli.loads);
     if (loads.size() != 1) throw pp::input_error("probe: give one --load");
     o.load = loads.front();
-    if (cli.duration <= 0 || cli.duration > 600) throw pp::input_error("--duration must be in (0, 600] seconds");
   } catch (const pp::input_error& e) {
     return fail(pp::exit_bad_input, e.what());
   }
@@ -463,12 +460,14 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "pingpong " PINGPONG_VERSION_STRING);
   app.require_subcommand(1);
 
-  // The ranges the library enforces too (player.cpp validate(), compare.cpp).
-  const CLI::Validator period_range = number_in(16, 16384, "frames", true);
-  const CLI::Validator half_range = number_in(16, 4194304, "frames", true);
-  const CLI::Validator half_range_auto = number_in(16, 4194304, "frames", true, false, true);
-  const CLI::Validator stall_ms_range = number_in(0, 10000, "ms", false);
-  const CLI::Validator stall_rate_range = number_in(0, 1000, "per second", false, true);
+  // The library's ranges (player.hpp, compare.hpp), checked at parse time.
+  const auto frames = [](std::size_t n) { return static_cast<double>(n); };
+  const CLI::Validator period_range = number_in(frames(pp::min_period_frames), frames(pp::max_period_frames), "frames", true);
+  const CLI::Validator half_range = number_in(frames(pp::min_period_frames), frames(pp::max_half_frames), "frames", true);
+  const CLI::Validator half_range_auto =
+      number_in(frames(pp::min_period_frames), frames(pp::max_half_frames), "frames", true, false, true);
+  const CLI::Validator stall_ms_range = number_in(0, pp::max_stall_ms, "ms", false);
+  const CLI::Validator stall_rate_range = number_in(0, pp::max_stall_rate_hz, "per second", false, true);
 
   play_cli cli;
   auto* play = app.add_subcommand("play", "Play audio files (WAV, AIFF, FLAC, Ogg Vorbis, Opus, MP3, ...) gaplessly");
@@ -477,13 +476,13 @@ int main(int argc, char** argv) {
   play->add_option("-o,--output", cli.output, "Render offline to FILE (.wav float, .flac, .ogg, .aiff) instead");
   play->add_option("-p,--period", cli.period, "Frames per callback")->capture_default_str()->check(period_range);
   play->add_option("-r,--rate", cli.rate, "Output sample rate (default: the first file's; resampled with soxr)")
-      ->check(number_in(8000, 384000, "Hz", true, false, true));
+      ->check(number_in(pp::min_output_rate, pp::max_output_rate, "Hz", true, false, true));
   play->add_option("--half", cli.half, "Frames per half of the double buffer (default 8 x period, at least 2048)")
       ->check(half_range_auto);
   play->add_option("--handoff", cli.handoff, "lockfree | mutex | mutex-pi | trylock")->capture_default_str();
   play->add_option("--wake", cli.wake, "auto | semaphore | poll (auto: poll on a device, semaphore with -o)")
       ->capture_default_str();
-  play->add_option("-g,--gain", cli.gain_db, "Gain in dB")->capture_default_str()->check(number_in(-120, 40, "dB", false));
+  play->add_option("-g,--gain", cli.gain_db, "Gain in dB")->capture_default_str()->check(number_in(pp::min_gain_db, pp::max_gain_db, "dB", false));
   play->add_option("--start", cli.start, "Start each file here (seconds or mm:ss)");
   play->add_option("--end", cli.end, "End each file here (seconds or mm:ss)");
   cli.loop_option = play->add_option("--loop", cli.loop, "Play the list N times; alone: until Ctrl-C")->expected(0, 1);
@@ -505,8 +504,8 @@ int main(int argc, char** argv) {
   compare->add_option("-p,--period", lab.period, "Frames per callback")->capture_default_str()->check(period_range);
   compare->add_option("--half", lab.half, "Frames per half")->capture_default_str()->check(half_range);
   compare->add_option("--duration", lab.duration, "Seconds per run")->capture_default_str()
-      ->check(number_in(0, 3600, "seconds", false, true));
-  compare->add_option("--repeat", lab.repeat, "Runs per combination")->capture_default_str()->check(number_in(1, 100, "", true));
+      ->check(number_in(0, pp::max_compare_duration_s, "seconds", false, true));
+  compare->add_option("--repeat", lab.repeat, "Runs per combination")->capture_default_str()->check(number_in(1, pp::max_repeats, "", true));
   compare->add_option("-d,--device", lab.device, "sim, 'default', or a device name/index")->capture_default_str();
   compare->add_option("--stall-ms", lab.stall_ms, "stall load: length of each stall (default: half a half)")->check(stall_ms_range);
   compare->add_option("--stall-rate", lab.stall_rate, "stall load: stalls per second")->capture_default_str()->check(stall_rate_range);
@@ -524,7 +523,7 @@ int main(int argc, char** argv) {
   probe->add_option("--wake", probe_cli.wakes, "Wake to probe")->capture_default_str();
   probe->add_option("--load", probe_cli.loads, "none | cpu | io | stall | inversion")->capture_default_str();
   probe->add_option("--duration", probe_cli.duration, "Seconds per configuration")->capture_default_str()
-      ->check(number_in(0, 600, "seconds", false, true));
+      ->check(number_in(0, pp::max_probe_duration_s, "seconds", false, true));
   probe->add_option("-d,--device", probe_cli.device, "sim, 'default', or a device name/index")->capture_default_str();
   probe->add_option("--stall-ms", probe_cli.stall_ms, "stall load: length of each stall")->check(stall_ms_range);
   probe->add_option("--stall-rate", probe_cli.stall_rate, "stall load: stalls per second")->capture_default_str()->check(stall_rate_range);

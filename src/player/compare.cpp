@@ -141,8 +141,9 @@ compare_report run_compare(const compare_options& options, const std::atomic<boo
                            const std::function<void(const compare_run&, int, int)>& on_run) {
   if (options.handoffs.empty() || options.wakes.empty() || options.loads.empty())
     throw input_error("compare: give at least one handoff, wake and load");
-  if (options.duration_s <= 0 || options.duration_s > 3600) throw input_error("--duration must be in (0, 3600] seconds");
-  if (options.repeats < 1 || options.repeats > 100) throw input_error("--repeat must be 1..100");
+  if (options.duration_s <= 0 || options.duration_s > max_compare_duration_s)
+    throw input_error("--duration must be in (0, 3600] seconds");
+  if (options.repeats < 1 || options.repeats > max_repeats) throw input_error("--repeat must be 1..100");
   const run_input source_file(options.file, options.duration_s);
   const std::string& input = source_file.path();
   const file_info info = probe_file(input);

@@ -52,6 +52,12 @@ std::string render_html(const compare_report& report);
 
 namespace pingpong::player {
 
+/// The lab's limits: run_compare() enforces the first two, the CLI all.
+inline constexpr double max_compare_duration_s = 3600.0;
+inline constexpr int max_repeats = 100;
+inline constexpr double max_probe_duration_s = 600.0;
+inline constexpr double max_stall_ms = 10000.0, max_stall_rate_hz = 1000.0;
+
 struct compare_options {
   std::string file;                     ///< "" → a generated signal
   std::vector<handoff_kind> handoffs;

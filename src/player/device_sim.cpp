@@ -13,6 +13,7 @@
 
 #include "player/device.hpp"
 #include "player/device_kinds.hpp"
+#include "player/source.hpp"
 #include "player/threads.hpp"
 
 namespace pingpong::player {
@@ -27,7 +28,7 @@ std::int64_t monotonic_ns() {
 class sim_device final : public device {
  public:
   explicit sim_device(const device_request& request) {
-    if (request.preferred_rate < 1000 || request.preferred_rate > 768000)
+    if (request.preferred_rate < min_sample_rate || request.preferred_rate > max_sample_rate)
       throw input_error("sim device: sample rate " + std::to_string(request.preferred_rate) + " out of range");
     info_.name = "sim";
     info_.host_api = "sim";

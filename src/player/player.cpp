@@ -99,7 +99,6 @@ class engine_base : public render_target {
                                  std::memory_order_relaxed);
       if (first_audio_ns.load(std::memory_order_relaxed) < 0) first_audio_ns.store(end, std::memory_order_relaxed);
     }
-    (void)frames;
     return {r.frames, r.end_of_stream};
   }
   /// Real-time: a linear ramp from 1 to 0 over fade_frames_, across as many
@@ -263,17 +262,20 @@ latency_summary summarize(const latency_histogram& h) {
 
 void validate(const play_options& o) {
   if (o.files.empty()) throw input_error("no input files");
-  if (o.period_frames < 16 || o.period_frames > 16384)
-    throw input_error("--period " + std::to_string(o.period_frames) + " is out of range: use 16..16384 frames");
+  if (o.period_frames < min_period_frames || o.period_frames > max_period_frames)
+    throw input_error("--period " + std::to_string(o.period_frames) + " is out of range: use " +
+                      std::to_string(min_period_frames) + ".." + std::to_string(max_period_frames) + " frames");
   if (o.half_frames != 0 && o.half_frames < o.period_frames)
     throw input_error("--half " + std::to_string(o.half_frames) + " is smaller than --period " +
                       std::to_string(o.period_frames) + ": a half must hold at least one period");
-  if (o.half_frames > (1u << 22)) throw input_error("--half is too large (at most 4194304 frames)");
-  if (!std::isfinite(o.gain_db) || o.gain_db < -120 || o.gain_db > 40)
+  if (o.half_frames > max_half_frames)
+    throw input_error("--half is too large (at most " + std::to_string(max_half_frames) + " frames)");
+  if (!std::isfinite(o.gain_db) || o.gain_db < min_gain_db || o.gain_db > max_gain_db)
     throw input_error("--gain must be between -120 and +40 dB");
   if (o.loops < 0) throw input_error("--loop must be ≥ 0");
-  if (o.rate != 0 && (o.rate < 8000 || o.rate > 384000))
-    throw input_error("--rate " + std::to_string(o.rate) + " is out of range: use 8000..384000 Hz");
+  if (o.rate != 0 && (o.rate < min_output_rate || o.rate > max_output_rate))
+    throw input_error("--rate " + std::to_string(o.rate) + " is out of range: use " + std::to_string(min_output_rate) +
+                      ".." + std::to_string(max_output_rate) + " Hz");
 }
 
 }  // namespace
@@ -384,9 +386,8 @@ play_report play(const play_options& options, const play_hooks& hooks) {
     if (hooks.interrupt && hooks.interrupt->load(std::memory_order_relaxed)) {  // relaxed: a polled flag
       report.interrupted = true;
       // Fade out rather than cut (a cut mid-waveform clicks): the callback
-      // ramps to 0 over fade_out_ms and ends the stream. Bounded wait, so a
-      // device that has stopped calling back cannot hold up the exit.
-      // Once the callback has rendered the ramp, the device still has to
+      // ramps to 0 over fade_out_ms and ends the stream. Once the callback
+      // has rendered the ramp, the device still has to
       // play it out of its buffers (PortAudio on JACK does not report the
       // end of a completed stream promptly): allow the output latency plus
       // two periods before stopping it. Both waits are bounded (1 s), so a

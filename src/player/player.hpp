@@ -15,6 +15,12 @@
 
 namespace pingpong::player {
 
+/// The ranges play() accepts (validate()); the CLI checks the same ones.
+inline constexpr std::size_t min_period_frames = 16, max_period_frames = 16384;
+inline constexpr std::size_t max_half_frames = std::size_t(1) << 22;
+inline constexpr double min_gain_db = -120.0, max_gain_db = 40.0;
+inline constexpr int min_output_rate = 8000, max_output_rate = 384000;
+
 struct play_options {
   std::vector<std::string> files;
   std::string device;               ///< "", "sim", a name substring or an index

@@ -41,6 +41,10 @@ struct memory_file {
   std::size_t size = 0;
 };
 
+/// The sample rates pingpong plays (files and the sim device): a header
+/// outside them is damage, not audio.
+inline constexpr int min_sample_rate = 1000, max_sample_rate = 768000;
+
 struct source_options {
   std::vector<std::string> files;  ///< played in order, gaplessly
   std::vector<memory_file> memory; ///< played after `files`, in order
