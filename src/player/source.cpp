@@ -223,16 +223,13 @@ using sndfile_ptr = std::unique_ptr<SNDFILE, sndfile_closer>;
   fail("cannot open " + in_quotes(path) + ": " + why);
 }
 
-/// The lowest and highest sample rates pingpong plays (the sim device's too).
-constexpr int min_rate = 1000, max_rate = 768000;
-
 /// What libsndfile opened must be a real, sane description of audio.
 void check_opened(const std::string& name, const SF_INFO& info) {
   if ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_RAW)  // guessed from the name: nothing in it says audio
     fail("cannot open " + in_quotes(name) + ": not a supported audio file (no known header)");
-  if (info.samplerate < min_rate || info.samplerate > max_rate)
+  if (info.samplerate < min_sample_rate || info.samplerate > max_sample_rate)
     fail("cannot open " + in_quotes(name) + ": unsupported sample rate " + std::to_string(info.samplerate) +
-         " Hz (pingpong plays " + std::to_string(min_rate) + " to " + std::to_string(max_rate) + " Hz)");
+         " Hz (pingpong plays " + std::to_string(min_sample_rate) + " to " + std::to_string(max_sample_rate) + " Hz)");
   if (info.channels <= 0) fail("cannot open " + in_quotes(name) + ": bad channel count " + std::to_string(info.channels));
 }
 
@@ -443,13 +440,11 @@ struct soxr_deleter {
 };
 using soxr_ptr = std::unique_ptr<std::remove_pointer_t<soxr_t>, soxr_deleter>;
 
-}  // namespace
-
 /// A file that declares audio (or does not say) must decode at least one
 /// frame: a header with nothing decodable behind it is an error, not a
 /// silent success. A file that declares 0 frames is a valid empty file.
 /// Moves the read position: for handles about to be closed.
-static void require_audio(const std::string& name, SNDFILE* file, const SF_INFO& info) {
+void require_audio(const std::string& name, SNDFILE* file, const SF_INFO& info) {
   if (known_frames(info) == 0) return;
   std::vector<float> frame(static_cast<std::size_t>(info.channels));
   if (sf_readf_float(file, frame.data(), 1) == 1) return;
@@ -458,6 +453,8 @@ static void require_audio(const std::string& name, SNDFILE* file, const SF_INFO&
        (known_frames(info) > 0 ? " (the header declares " + std::to_string(known_frames(info)) + " frames)" : "") +
        (why.empty() ? "" : ": " + why));
 }
+
+}  // namespace
 
 file_info probe_file(const std::string& path) {
   SF_INFO info{};
@@ -634,16 +631,13 @@ void source::impl::open_current() {
   if (e.in_memory) {
     fd.reset();
     file = open_entry(e, info, cursor);
-    if (info.samplerate != e.rate || info.channels != e.channels) fail(in_quotes(e.path) + " changed while playing");
   }
   // Our own descriptor first (see the top of the file). libsndfile guesses a
-  // few headerless formats from the file name, which it does not have then:
-  // if that open fails or sees something else, open by name as checked.
+  // few formats from the file name, which it does not have then: if that
+  // open fails, open by name as checked.
   if (!file) fd.reset(::open(e.path.c_str(), O_RDONLY | O_CLOEXEC));
-  opened_size = -1;
+  opened_size = current_size();  // -1 in memory or if the open failed
   if (!file && fd.fd >= 0) {
-    struct stat st {};
-    if (::fstat(fd.fd, &st) == 0) opened_size = st.st_size;
     file.reset(sf_open_fd(fd.fd, SFM_READ, &info, SF_FALSE));
     // Different now from when the constructor checked it (replaced, or cut
     // short while the files before it played): say so, do not play it short.
@@ -790,11 +784,10 @@ off_t source::impl::current_size() const noexcept {
 /// the file was cut short). False when unknown (opened by name).
 bool source::impl::read_to_end_of_file() const noexcept {
   if (files[index].in_memory) return cursor.pos >= cursor.size;
-  if (fd.fd < 0) return false;
-  struct stat st {};
-  if (::fstat(fd.fd, &st) != 0) return false;
+  const off_t size = current_size();
+  if (size < 0) return false;
   const off_t pos = ::lseek(fd.fd, 0, SEEK_CUR);
-  return pos >= 0 && pos >= st.st_size;
+  return pos >= 0 && pos >= size;
 }
 
 /// Stages the next frames (output rate, the file's channels). False once
