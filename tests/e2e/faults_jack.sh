@@ -48,6 +48,20 @@ wait_playing() {  # wait_playing STDOUT_FILE: until play() has opened the device
   for _ in $(seq 200); do grep -q '^playing' "$1" 2>/dev/null && return 0; sleep 0.05; done
   return 1
 }
+play_during() {  # play_during REC DELAY ACTION FILE...: records `pingpong play FILE...`, runs
+  # the shell command ACTION DELAY s after playback began; $got: pingpong's exit status.
+  local rec="$1" delay="$2" action="$3"
+  shift 3
+  start_recorder "$rec" || bad "recorder not ready for $(basename "$rec")"
+  timeout 20 "$pingpong" play "$@" >"$tmp/out" 2>"$tmp/err" &
+  local pid=$!
+  wait_playing "$tmp/out"
+  sleep "$delay"
+  eval "$action"
+  wait "$pid"
+  got=$?
+  stop_recorder
+}
 prefix_at_least() {  # prefix_at_least VERDICT N: "PREFIX: the first M of ..." with M >= N
   local m
   m=$(sed -n 's/.*PREFIX: the first \([0-9]*\) of.*/\1/p' <<<"$1")
@@ -105,15 +119,8 @@ done
 
 # ---- 2. the file is truncated under the player ----------------------------------
 cp "$media/counter.wav" "$tmp/victim.wav"
-start_recorder "$tmp/trunc.wav" || bad "truncate: recorder not ready"
-timeout 20 "$pingpong" play "$tmp/victim.wav" >"$tmp/out" 2>"$tmp/err" &
-pid=$!
-wait_playing "$tmp/out"
-sleep 1.0
-truncate -s 400000 "$tmp/victim.wav"  # 0.97 s of 3 s; the player is past that or nearly
-wait "$pid"
-got=$?
-stop_recorder
+# 400000 bytes: 1.04 s of the 3 s; the player is past that or nearly.
+play_during "$tmp/trunc.wav" 1.0 'truncate -s 400000 "$tmp/victim.wav"' "$tmp/victim.wav"
 cmp_out=$("$tools/pp_compare_audio" "$media/counter.wav" "$tmp/trunc.wav" --prefix 2>&1 | tail -1)
 # At least the first 0.9 s played (the cut is at 1.04 s of audio).
 if [ "$got" -eq 2 ] && one_line_with "$tmp/err" "'$tmp/victim.wav' was truncated while playing" && prefix_at_least "$cmp_out" 43200; then
@@ -125,15 +132,7 @@ fi
 # ---- 3. the next file disappears --------------------------------------------------
 cp "$media/counter.wav" "$tmp/first.wav"
 cp "$media/counter.wav" "$tmp/second.wav"
-start_recorder "$tmp/gone.wav" || bad "deleted: recorder not ready"
-timeout 20 "$pingpong" play "$tmp/first.wav" "$tmp/second.wav" >"$tmp/out" 2>"$tmp/err" &
-pid=$!
-wait_playing "$tmp/out"
-sleep 0.5
-rm -f "$tmp/second.wav"
-wait "$pid"
-got=$?
-stop_recorder
+play_during "$tmp/gone.wav" 0.5 'rm -f "$tmp/second.wav"' "$tmp/first.wav" "$tmp/second.wav"
 cmp_out=$("$tools/pp_compare_audio" "$media/counter.wav" "$tmp/gone.wav" 2>&1 | tail -1)
 if [ "$got" -eq 2 ] && one_line_with "$tmp/err" "cannot open '$tmp/second.wav': no such file" && [[ "$cmp_out" == *IDENTICAL* ]]; then
   ok "next file deleted: exit 2, '$(cat "$tmp/err")'; first file ${cmp_out#pp_compare_audio: }"
