@@ -5,13 +5,15 @@
 //   pingpong info FILE...               format, rate, channels, length
 //
 // Exit codes: 0 ok; 1 glitched with --fail-on-glitch; 2 bad usage or input;
-// 3 device or audio server error; 130 interrupted (SIGINT), 143 (SIGTERM).
+// 3 device or audio server error; 4 an output could not be written;
+// 129/130/143 interrupted (SIGHUP/SIGINT/SIGTERM).
 #include <CLI/CLI.hpp>
 #include <pingpong/detail/checks.hpp>
 #include <pingpong/version.hpp>
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -32,13 +34,15 @@
 #include <exception>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
 #include <iostream>
 #include <string>
 
 #include "player/compare.hpp"
+#include "player/output_file.hpp"
 #include "player/player.hpp"
 #include "player/source.hpp"
+#include "player/text.hpp"
 
 namespace pp = pingpong::player;
 
@@ -48,7 +52,19 @@ std::atomic<bool> interrupted{false};
 std::atomic<int> interrupt_signal{0};
 static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free);  // signal-safe
 
+/// Where a second signal's last words go (the saved stderr); see quiet_library_stderr().
+std::atomic<int> signal_message_fd{STDERR_FILENO};
+
 extern "C" void on_signal(int signal_number) {
+  // The first signal asks for a clean stop (fade, summary, exit 128+N); a
+  // second one ends the process at once, whatever the first is waiting for.
+  // Only async-signal-safe calls here: write() and _exit().
+  if (interrupted.load(std::memory_order_relaxed)) {  // relaxed: a polled flag, nothing published with it
+    static const char message[] = "pingpong: stopped at once (second signal)\n";
+    const ssize_t ignored = ::write(signal_message_fd.load(std::memory_order_relaxed), message, sizeof message - 1);
+    (void)ignored;
+    ::_exit(128 + signal_number);
+  }
   // relaxed: both are polled by the control loop; nothing else is published.
   interrupt_signal.store(signal_number, std::memory_order_relaxed);
   interrupted.store(true, std::memory_order_relaxed);
@@ -60,6 +76,25 @@ void install_signal_handlers() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);  // the terminal went away: stop as cleanly as for SIGTERM
+}
+
+/// Which of fds 0-2 were closed when pingpong started (see ensure_standard_fds).
+bool stdout_was_closed = false;
+
+/// A file opened later must never become fd 0, 1 or 2: with stdout closed,
+/// `pingpong play f.wav -o out.wav >&-` would give the output file fd 1 and
+/// write the "playing" line into the WAV. So closed ones get /dev/null.
+void ensure_standard_fds() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    if (fd == STDOUT_FILENO) stdout_was_closed = true;
+    const int null_fd = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+    if (null_fd != fd && null_fd >= 0) {  // cannot happen (lowest free fd), but never leave one in the way
+      ::dup2(null_fd, fd);
+      ::close(null_fd);
+    }
+  }
 }
 
 std::string clock_text(double s) {
@@ -70,12 +105,67 @@ std::string clock_text(double s) {
   return buf;
 }
 
+/// Display columns of UTF-8 text (code points; wide glyphs count as one).
+std::size_t columns(const std::string& s) {
+  std::size_t n = 0;
+  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+/// The first `width` columns of `s`, ending in "…" if cut.
+std::string fit(const std::string& s, std::size_t width) {
+  if (columns(s) <= width) return s;
+  if (width == 0) return {};
+  std::string out;
+  std::size_t n = 0;
+  for (const char c : s) {
+    const bool starts = (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    if (starts && ++n > width - 1) break;
+    out += c;
+  }
+  return out + "…";
+}
+
+std::size_t terminal_width() {
+  winsize ws{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 80;
+}
+
+std::string base_name(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+/// One line, redrawn in place, that never wraps: the terminal's width is
+/// read at each redraw (so a resize applies at once) and fields are dropped
+/// from the right, the file name shortened, to fit.
 void draw_status(const pp::live_status& st) {
-  std::string cpu = st.cpu_load >= 0 ? std::to_string(int(std::lround(st.cpu_load * 100))) + "%" : "n/a";
-  std::fprintf(stdout, "\r%s / %s  fill %3d%%  underruns %llu  deadline misses %llu  xruns %llu  cpu %s\x1b[K",
-               clock_text(st.position_s).c_str(), clock_text(st.duration_s).c_str(), int(std::lround(st.fill * 100)),
-               (unsigned long long)st.underruns, (unsigned long long)st.deadline_misses,
-               (unsigned long long)st.device_xruns, cpu.c_str());
+  const std::size_t width = terminal_width() - 1;  // the last column would wrap on some terminals
+  std::string head = st.stalled_s > 0 ? "‖ " : "▶ ";
+  if (st.file_count > 1) head += std::to_string(st.file_index + 1) + "/" + std::to_string(st.file_count) + " ";
+  const std::string clock = clock_text(st.file_position_s) + " / " + clock_text(st.file_duration_s);
+  std::vector<std::string> fields;
+  if (st.stalled_s > 0) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "audio server stalled %.1f s", st.stalled_s);
+    fields.emplace_back(buf);
+  }
+  fields.push_back("buf " + std::to_string(int(std::lround(st.fill * 100))) + "%");
+  fields.push_back("underruns " + std::to_string(st.underruns));
+  fields.push_back("xruns " + std::to_string(st.device_xruns));
+  if (st.deadline_misses > 0) fields.push_back("late " + std::to_string(st.deadline_misses));
+  if (st.cpu_load >= 0) fields.push_back("cpu " + std::to_string(int(std::lround(st.cpu_load * 100))) + "%");
+  // Name first to go short, then the fields from the right.
+  std::string tail = "  " + clock;
+  for (const auto& f : fields) {
+    if (columns(head) + 8 + columns(tail) + 2 + columns(f) > width) break;
+    tail += "  " + f;
+  }
+  const std::size_t room = width > columns(head) + columns(tail) ? width - columns(head) - columns(tail) : 0;
+  std::string line = head + fit(pp::printable(base_name(st.file)), room) + tail;
+  line = fit(line, width);
+  std::fprintf(stdout, "\r%s\x1b[K", line.c_str());
   std::fflush(stdout);
 }
 
@@ -116,6 +206,7 @@ void quiet_library_stderr() {
   std::fflush(stderr);
   const int saved = ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
   if (saved < 0) return;
+  signal_message_fd.store(saved, std::memory_order_relaxed);  // relaxed: set before any handler is installed
   const int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
   std::FILE* copy = ::fdopen(saved, "w");
   if (null_fd < 0 || copy == nullptr) {
@@ -135,9 +226,33 @@ void quiet_library_stderr() {
 #endif
 }
 
+/// One line on stderr, however odd the names in it, and the exit code.
 int fail(int code, const std::string& message) {
-  std::fprintf(err_out, "pingpong: %s\n", message.c_str());
+  std::fprintf(err_out, "pingpong: %s\n", pp::printable(message).c_str());
   return code;
+}
+
+/// What every command ends with: stdout flushed, and a failed write to it
+/// (a full disk, /dev/full, a closed pipe) is an error, not a silent loss.
+/// `required`: stdout is the command's output (info, devices, a table), so
+/// a stdout that was closed at start is an error too (as coreutils has it).
+int finish_stdout(int code, bool required = false) {
+  if (required && stdout_was_closed && (code == pp::exit_ok || code == pp::exit_glitched))
+    return fail(pp::exit_output, "writing to stdout failed: stdout is closed");
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    const int e = errno;
+    std::clearerr(stdout);
+    if (code == pp::exit_ok || code == pp::exit_glitched)
+      return fail(pp::exit_output, std::string("writing to stdout failed: ") + std::strerror(e ? e : EIO));
+  }
+  return code;
+}
+
+/// Checks --json/--report paths before the work, so an unwritable one
+/// fails at once, not after minutes of playing or measuring.
+void check_text_output(const std::string& path, const std::string& what, const std::vector<std::string>& inputs) {
+  if (path == "-" && stdout_was_closed) throw pp::output_error("cannot write " + what + " -: stdout is closed");
+  pp::check_output_path(path, what, inputs);
 }
 
 /// A CLI11 check for a numeric option: rejects non-numbers and values out of
@@ -171,18 +286,36 @@ CLI::Validator number_in(double lo, double hi, const std::string& unit, bool int
       range, "");
 }
 
-bool is_count(const std::string& s) {
-  return !s.empty() && s.size() < 10 && s.find_first_not_of("0123456789") == std::string::npos;
+/// `--loop N` (1..999999999) or `--loop inf`; anything else is an error
+/// naming the allowed values (never a file name: `--loop B.wav` used to
+/// play B first).
+int parse_loops(const std::string& text) {
+  const char* allowed = ": use a count from 1 to 999999999, or inf to repeat until stopped";
+  if (text == "inf" || text == "infinite") return 0;
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+    throw pp::input_error("--loop '" + text + "' is not a count" + allowed);
+  const int n = std::stoi(text);
+  if (n == 0) throw pp::input_error("--loop 0 is out of range" + std::string(allowed));
+  return n;
+}
+
+pp::output_encoding parse_bits(const std::string& text) {
+  if (text.empty()) return pp::output_encoding::automatic;
+  if (text == "16") return pp::output_encoding::pcm16;
+  if (text == "24") return pp::output_encoding::pcm24;
+  if (text == "32") return pp::output_encoding::pcm32;
+  if (text == "float") return pp::output_encoding::float32;
+  throw pp::input_error("--bits '" + text + "': use 16, 24, 32 or float");
 }
 
 struct play_cli {
   std::vector<std::string> files;
-  std::string device, output, handoff = "lockfree", wake = "auto", start, end, json, loop;
+  std::string device, output, handoff = "lockfree", wake = "auto", start, end, json, loop, bits;
   std::size_t period = 256, half = 0;
   int rate = 0;
   double gain_db = 0.0;
   bool quiet = false, fail_on_glitch = false;
-  CLI::Option* loop_option = nullptr;
+  CLI::Option* period_option = nullptr;
 };
 
 int run_play(play_cli& cli) {
@@ -191,6 +324,7 @@ int run_play(play_cli& cli) {
   o.device = cli.device;
   o.output_file = cli.output;
   o.period_frames = cli.period;
+  o.period_given = cli.period_option->count() > 0;
   o.half_frames = cli.half;
   o.gain_db = cli.gain_db;
   o.rate = cli.rate;
@@ -204,26 +338,22 @@ int run_play(play_cli& cli) {
   const auto wake = pingpong::parse_wake(wake_name);
   if (!wake) return fail(pp::exit_bad_input, "--wake '" + cli.wake + "': use auto, semaphore or poll");
   o.wake = *wake;
-  if (cli.loop_option->count() > 0) {
-    if (cli.loop.empty()) {
-      o.loops = 0;
-    } else if (is_count(cli.loop) || cli.loop.find_first_not_of("0123456789") == std::string::npos) {
-      const char* range = ": use a count from 1 to 999999999, or --loop alone to repeat until stopped";
-      if (!is_count(cli.loop)) return fail(pp::exit_bad_input, "--loop '" + cli.loop + "' is out of range" + range);
-      o.loops = std::stoi(cli.loop);
-      if (o.loops == 0) return fail(pp::exit_bad_input, "--loop 0 is out of range" + std::string(range));
-    } else {
-      o.files.insert(o.files.begin(), cli.loop);  // `--loop song.wav`: the value was a file
-      o.loops = 0;
-    }
-  }
   if (o.files.empty()) return fail(pp::exit_bad_input, "play: give at least one FILE (see pingpong play --help)");
   try {
+    if (!cli.loop.empty()) o.loops = parse_loops(cli.loop);
+    o.encoding = parse_bits(cli.bits);
+    if (!cli.bits.empty() && cli.output.empty()) throw pp::input_error("--bits applies to --output only");
     if (!cli.start.empty()) o.start_s = pp::parse_time(cli.start);
     if (!cli.end.empty()) o.end_s = pp::parse_time(cli.end);
     if (o.end_s >= 0 && o.end_s <= o.start_s) return fail(pp::exit_bad_input, "--end must be after --start");
+    if (!cli.json.empty()) {
+      check_text_output(cli.json, "--json", o.files);
+      if (cli.json != "-" && cli.json == cli.output) throw pp::input_error("--json and --output are the same file");
+    }
   } catch (const pp::input_error& e) {
     return fail(pp::exit_bad_input, e.what());
+  } catch (const pp::output_error& e) {
+    return fail(pp::exit_output, e.what());
   }
 
   const bool json_stdout = cli.json == "-";
@@ -234,10 +364,11 @@ int run_play(play_cli& cli) {
   if (live) hooks.on_tick = draw_status;
   if (!cli.quiet) {
     hooks.on_start = [&](const pp::play_report& r) {
+      for (const auto& note : r.notes) std::fprintf(err_out, "pingpong: note: %s\n", pp::printable(note).c_str());
       std::fprintf(human, "playing %zu file%s on '%s' (%s) at %d Hz, %d ch, period %zu, half %zu, %s/%s\n",
-                   r.files.size(), r.files.size() == 1 ? "" : "s", r.device.name.c_str(), r.device.host_api.c_str(),
-                   r.device.sample_rate, r.device.channels, r.device.period_frames, r.half_frames, r.handoff.c_str(),
-                   r.wake.c_str());
+                   r.files.size(), r.files.size() == 1 ? "" : "s", pp::printable(r.device.name).c_str(),
+                   r.device.host_api.c_str(), r.device.sample_rate, r.device.channels, r.device.period_frames,
+                   r.half_frames, r.handoff.c_str(), r.wake.c_str());
       std::fflush(human);  // a pipe or file sees it now, not at exit
     };
   }
@@ -248,6 +379,8 @@ int run_play(play_cli& cli) {
     report = pp::play(o, hooks);
   } catch (const pp::input_error& e) {
     return fail(pp::exit_bad_input, e.what());
+  } catch (const pp::output_error& e) {
+    return fail(pp::exit_output, e.what());
   } catch (const pp::device_error& e) {
     return fail(pp::exit_device, e.what());
   } catch (const std::exception& e) {
@@ -256,19 +389,19 @@ int run_play(play_cli& cli) {
   if (live) std::fputs("\r\x1b[K", stdout);
   if (!cli.quiet) std::fputs(pp::summary_text(report).c_str(), human);
   if (!cli.json.empty()) {
-    const std::string text = pp::to_json(report, PINGPONG_VERSION_STRING);
-    if (json_stdout) {
-      std::fputs(text.c_str(), stdout);
-    } else {
-      std::ofstream f(cli.json);
-      f << text;
-      if (!f) return fail(pp::exit_bad_input, "cannot write --json '" + cli.json + "'");
+    try {
+      pp::write_output_text(cli.json, "--json", pp::to_json(report, PINGPONG_VERSION_STRING));
+    } catch (const pp::output_error& e) {
+      return fail(pp::exit_output, e.what());
     }
   }
   if (!report.error.empty()) return fail(report.error_code, report.error);
-  if (report.interrupted) return 128 + interrupt_signal.load(std::memory_order_relaxed);  // 130 SIGINT, 143 SIGTERM
-  if (cli.fail_on_glitch && report.glitched()) return pp::exit_glitched;
-  return pp::exit_ok;
+  int code = pp::exit_ok;
+  if (report.interrupted) code = 128 + interrupt_signal.load(std::memory_order_relaxed);  // 129 SIGHUP, 130 SIGINT, 143 SIGTERM
+  else if (cli.fail_on_glitch && report.glitched()) code = pp::exit_glitched;
+  // The summary on a closed stdout went to /dev/null (ensure_standard_fds);
+  // on a failing one it is an error like any other lost output.
+  return finish_stdout(code);
 }
 
 int run_devices() {
@@ -295,7 +428,7 @@ int run_info(const std::vector<std::string>& files) {
   for (const auto& path : files) {
     try {
       const pp::file_info i = pp::probe_file(path);
-      std::printf("%s: %s, %s, %d Hz, %d ch, %lld frames, %s\n", path.c_str(), i.format.c_str(), i.subtype.c_str(),
+      std::printf("%s: %s, %s, %d Hz, %d ch, %lld frames, %s\n", pp::printable(path).c_str(), i.format.c_str(), i.subtype.c_str(),
                   i.sample_rate, i.channels, (long long)i.frames, clock_text(i.duration_s).c_str());
     } catch (const pp::input_error& e) {
       fail(pp::exit_bad_input, e.what());
@@ -335,15 +468,6 @@ std::string command_line(int argc, char** argv) {
   return c;
 }
 
-bool write_text(const std::string& path, const std::string& text) {
-  if (path == "-") {
-    std::fputs(text.c_str(), stdout);
-    return true;
-  }
-  std::ofstream f(path);
-  f << text;
-  return bool(f);
-}
 
 std::vector<pp::load_kind> parse_loads(const std::string& text) {
   std::vector<pp::load_kind> loads;
@@ -383,8 +507,13 @@ int run_compare_cmd(const lab_cli& cli, const std::string& command) {
       o.wakes.push_back(*k);
     }
     o.loads = parse_loads(cli.loads);
+    if (!cli.json.empty()) check_text_output(cli.json, "--json", cli.file);
+    if (!cli.html.empty()) check_text_output(cli.html, "--report", cli.file);
+    if (!cli.json.empty() && cli.json == cli.html && cli.json != "-") throw pp::input_error("--json and --report are the same file");
   } catch (const pp::input_error& e) {
     return fail(pp::exit_bad_input, e.what());
+  } catch (const pp::output_error& e) {
+    return fail(pp::exit_output, e.what());
   }
   install_signal_handlers();
   const bool progress = !cli.quiet && ::isatty(err_fd) == 1;
@@ -403,11 +532,13 @@ int run_compare_cmd(const lab_cli& cli, const std::string& command) {
   }
   if (progress) std::fputs("\r\x1b[K", err_out);
   if (!cli.quiet && cli.json != "-") std::fputs(pp::compare_table(report).c_str(), stdout);
-  if (!cli.json.empty() && !write_text(cli.json, pp::compare_json(report)))
-    return fail(pp::exit_bad_input, "cannot write --json '" + cli.json + "'");
-  if (!cli.html.empty() && !write_text(cli.html, pp::render_html(report)))
-    return fail(pp::exit_bad_input, "cannot write --report '" + cli.html + "'");
-  return interrupted.load() ? 128 + interrupt_signal.load() : pp::exit_ok;
+  try {
+    if (!cli.json.empty()) pp::write_output_text(cli.json, "--json", pp::compare_json(report));
+    if (!cli.html.empty()) pp::write_output_text(cli.html, "--report", pp::render_html(report));
+  } catch (const pp::output_error& e) {
+    return fail(pp::exit_output, e.what());
+  }
+  return finish_stdout(interrupted.load() ? 128 + interrupt_signal.load() : pp::exit_ok, !cli.quiet && cli.json != "-");
 }
 
 int run_probe_cmd(const lab_cli& cli) {
@@ -427,8 +558,11 @@ int run_probe_cmd(const lab_cli& cli) {
     const auto loads = parse_loads(cli.loads);
     if (loads.size() != 1) throw pp::input_error("probe: give one --load");
     o.load = loads.front();
+    if (!cli.json.empty()) check_text_output(cli.json, "--json", cli.file);
   } catch (const pp::input_error& e) {
     return fail(pp::exit_bad_input, e.what());
+  } catch (const pp::output_error& e) {
+    return fail(pp::exit_output, e.what());
   }
   install_signal_handlers();
   pp::probe_report report;
@@ -444,18 +578,23 @@ int run_probe_cmd(const lab_cli& cli) {
     return fail(pp::exit_device, e.what());
   }
   if (!cli.quiet && cli.json != "-") std::fputs(pp::probe_text(report).c_str(), stdout);
-  if (!cli.json.empty() && !write_text(cli.json, pp::probe_json(report, PINGPONG_VERSION_STRING)))
-    return fail(pp::exit_bad_input, "cannot write --json '" + cli.json + "'");
+  try {
+    if (!cli.json.empty()) pp::write_output_text(cli.json, "--json", pp::probe_json(report, PINGPONG_VERSION_STRING));
+  } catch (const pp::output_error& e) {
+    return fail(pp::exit_output, e.what());
+  }
   if (interrupted.load()) return 128 + interrupt_signal.load();
-  return report.best >= 0 ? pp::exit_ok : pp::exit_glitched;
+  return finish_stdout(report.best >= 0 ? pp::exit_ok : pp::exit_glitched, !cli.quiet && cli.json != "-");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  ensure_standard_fds();
   CLI::App app{"pingpong " PINGPONG_VERSION_STRING
                " — real-time double-buffer audio player and glitch lab.\n"
-               "Exit codes: 0 ok, 1 glitched (--fail-on-glitch), 2 bad usage/input, 3 device error, 130/143 interrupted (SIGINT/SIGTERM).",
+               "Exit codes: 0 ok, 1 glitched (--fail-on-glitch), 2 bad usage/input, 3 device error, 4 output not written,\n"
+               "129/130/143 interrupted (SIGHUP/SIGINT/SIGTERM; a second signal stops at once).",
                "pingpong"};
   app.set_version_flag("--version", "pingpong " PINGPONG_VERSION_STRING);
   app.require_subcommand(1);
@@ -474,7 +613,8 @@ int main(int argc, char** argv) {
   play->add_option("files", cli.files, "Files to play, in order");
   play->add_option("-d,--device", cli.device, "Output: name substring or index (pingpong devices), or 'sim'");
   play->add_option("-o,--output", cli.output, "Render offline to FILE (.wav float, .flac, .ogg, .aiff) instead");
-  play->add_option("-p,--period", cli.period, "Frames per callback")->capture_default_str()->check(period_range);
+  cli.period_option = play->add_option("-p,--period", cli.period, "Frames per callback (JACK: the server's own)")
+                          ->capture_default_str()->check(period_range);
   play->add_option("-r,--rate", cli.rate, "Output sample rate (default: the first file's; resampled with soxr)")
       ->check(number_in(pp::min_output_rate, pp::max_output_rate, "Hz", true, false, true));
   play->add_option("--half", cli.half, "Frames per half of the double buffer (default 8 x period, at least 2048)")
@@ -485,7 +625,8 @@ int main(int argc, char** argv) {
   play->add_option("-g,--gain", cli.gain_db, "Gain in dB")->capture_default_str()->check(number_in(pp::min_gain_db, pp::max_gain_db, "dB", false));
   play->add_option("--start", cli.start, "Start each file here (seconds or mm:ss)");
   play->add_option("--end", cli.end, "End each file here (seconds or mm:ss)");
-  cli.loop_option = play->add_option("--loop", cli.loop, "Play the list N times; alone: until Ctrl-C")->expected(0, 1);
+  play->add_option("--loop", cli.loop, "Play the list N times, or 'inf' until stopped (not with -o)");
+  play->add_option("--bits", cli.bits, "Sample format of -o: 16, 24, 32 or float (default: float; FLAC 24)");
   play->add_flag("-q,--quiet", cli.quiet, "No status line and no summary");
   play->add_option("--json", cli.json, "Write the report as JSON to FILE ('-' for stdout)");
   play->add_flag("--fail-on-glitch", cli.fail_on_glitch, "Exit 1 if anything glitched");
@@ -545,8 +686,8 @@ int main(int argc, char** argv) {
   }
   if (!devices->parsed()) quiet_library_stderr();
   if (play->parsed()) return run_play(cli);
-  if (devices->parsed()) return run_devices();
-  if (info->parsed()) return run_info(info_files);
+  if (devices->parsed()) return finish_stdout(run_devices(), true);
+  if (info->parsed()) return finish_stdout(run_info(info_files), true);
   if (compare->parsed()) return run_compare_cmd(lab, command_line(argc, argv));
   if (probe->parsed()) return run_probe_cmd(probe_cli);
   return fail(pp::exit_bad_input, "no command (see pingpong --help)");

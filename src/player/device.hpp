@@ -47,9 +47,14 @@ struct device_info {
   std::string host_api;      ///< "JACK Audio Connection Kit", "ALSA", "sim", "file"
   int sample_rate = 0;
   int channels = 0;
-  std::size_t period_frames = 0;
+  std::size_t period_frames = 0;  ///< the period the device calls back with (JACK: the server's, whatever was asked)
   double output_latency_s = 0.0;
+  bool period_fixed = false;      ///< the device decides the period (JACK): --period cannot change it
+  std::string format;             ///< offline: the file's format, e.g. "WAV, 24-bit PCM"; empty for devices
 };
+
+/// The sample format of an offline render (--bits).
+enum class output_encoding { automatic, pcm16, pcm24, pcm32, float32 };
 
 struct device_request {
   std::string name;                 ///< "" = default; "sim"; substring or index for PortAudio
@@ -58,6 +63,7 @@ struct device_request {
   bool require_rate = false;        ///< the user asked for preferred_rate: an error if the device cannot run at it
   int wanted_channels = 2;          ///< the source's channels; the device may offer fewer
   std::size_t period_frames = 256;
+  output_encoding encoding = output_encoding::automatic;  ///< offline: float for .wav/.aiff/.au/.raw, 24-bit for .flac
   int fifo_priority = 70;           ///< sim: SCHED_FIFO priority of the device thread (when permitted)
   int cpu = -1;                     ///< sim: pin the device thread; -1 = no
 };
@@ -73,10 +79,26 @@ class device {
   /// The device stopped responding (e.g. its audio server died): give up on
   /// it without the calls that would wait for it. Thread: control.
   virtual void abandon() noexcept { stop(); }
+  /// True if stop() or abandon() had to leave the stream to the host (it did
+  /// not let go in bounded time): the device and the target it calls must
+  /// then outlive the process's use of them (never destroyed).
+  virtual bool abandoned() const noexcept { return false; }
+  /// Whether the audio server behind the device still exists, asked when
+  /// callbacks stop: a stalled server (stopped, swapping) comes back, a dead
+  /// one does not. Thread: control. Never blocks.
+  enum class server_state { alive, gone, unknown };
+  virtual server_state server() const noexcept { return server_state::unknown; }
+  /// Offline devices: give the rendered file its name (after stop(), once
+  /// the run is known good). Throws output_error. Others: nothing.
+  virtual void commit() {}
+  /// Offline devices: samples clipped to ±1.0 for an integer format.
+  virtual std::uint64_t clipped_samples() const noexcept { return 0; }
   /// The stream has finished by itself (end of stream) or failed.
   virtual bool finished() const noexcept = 0;
   /// Non-empty if the device failed while running.
   virtual std::string failure() const { return {}; }
+  /// The exit code of that failure: exit_device, or exit_output for a render that could not be written.
+  virtual int failure_code() const noexcept { return exit_device; }
   /// PortAudio's CPU load estimate, 0..1; < 0 if the device has none.
   virtual double cpu_load() const noexcept { return -1.0; }
   /// The sim device: how late each wake-up was. nullptr for others.

@@ -1,61 +1,117 @@
 // Offline render: the device thread takes each period as soon as the
 // producer has published it and writes it with libsndfile. With no gain and
 // no resampling the file equals the decoded source, sample for sample.
+//
+// The file is written under no name (output_file) and named by commit()
+// only when the run is good: a failed render leaves no stub and never
+// replaces a good file half-way. Integer formats clip at ±1.0 and count
+// what they clipped (as SoX does); float formats keep every value.
 #include <sndfile.h>
+#include <sys/stat.h>
 
 #include <atomic>
-#include <chrono>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "player/device.hpp"
 #include "player/device_kinds.hpp"
+#include "player/output_file.hpp"
 
 namespace pingpong::player {
 namespace {
 
-int format_for(const std::string& path) {
-  if (path == "/dev/null") return SF_FORMAT_RAW | SF_FORMAT_FLOAT;  // a sink for benchmarks
+struct container {
+  int format;                 ///< SF_FORMAT_* major format
+  const char* name;
+  output_encoding default_encoding;
+  bool has_bits;              ///< false: a codec with no sample format (Vorbis)
+  bool takes_32_and_float;    ///< FLAC holds 8..24-bit integers only
+};
+
+container container_for(const std::string& path) {
   const auto dot = path.rfind('.');
-  std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
+  const auto slash = path.rfind('/');
+  std::string ext = dot == std::string::npos || (slash != std::string::npos && dot < slash) ? "" : path.substr(dot + 1);
   for (auto& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
-  if (ext == "wav") return SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-  if (ext == "flac") return SF_FORMAT_FLAC | SF_FORMAT_PCM_24;
-  if (ext == "ogg") return SF_FORMAT_OGG | SF_FORMAT_VORBIS;
-  if (ext == "aiff" || ext == "aif") return SF_FORMAT_AIFF | SF_FORMAT_FLOAT;
-  if (ext == "au") return SF_FORMAT_AU | SF_FORMAT_FLOAT;
-  if (ext == "raw") return SF_FORMAT_RAW | SF_FORMAT_FLOAT;
+  if (ext == "wav") return {SF_FORMAT_WAV, "WAV", output_encoding::float32, true, true};
+  if (ext == "flac") return {SF_FORMAT_FLAC, "FLAC", output_encoding::pcm24, true, false};
+  if (ext == "ogg") return {SF_FORMAT_OGG, "Ogg Vorbis", output_encoding::automatic, false, false};
+  if (ext == "aiff" || ext == "aif") return {SF_FORMAT_AIFF, "AIFF", output_encoding::float32, true, true};
+  if (ext == "au") return {SF_FORMAT_AU, "AU", output_encoding::float32, true, true};
+  if (ext == "raw") return {SF_FORMAT_RAW, "raw", output_encoding::float32, true, true};
+  // A device or pipe (/dev/null as a benchmark sink, /dev/full, a FIFO)
+  // without an extension gets raw float samples.
+  if (struct stat st {}; ext.empty() && ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+    return {SF_FORMAT_RAW, "raw", output_encoding::float32, true, true};
   throw input_error("--output '" + path + "': unknown extension; use .wav (float), .flac, .ogg, .aiff, .au or .raw");
+}
+
+const char* encoding_name(output_encoding e) {
+  switch (e) {
+    case output_encoding::pcm16: return "16-bit PCM";
+    case output_encoding::pcm24: return "24-bit PCM";
+    case output_encoding::pcm32: return "32-bit PCM";
+    case output_encoding::float32: return "32-bit float";
+    case output_encoding::automatic: break;
+  }
+  return "Vorbis";
+}
+
+int subtype_of(output_encoding e) {
+  switch (e) {
+    case output_encoding::pcm16: return SF_FORMAT_PCM_16;
+    case output_encoding::pcm24: return SF_FORMAT_PCM_24;
+    case output_encoding::pcm32: return SF_FORMAT_PCM_32;
+    case output_encoding::float32: return SF_FORMAT_FLOAT;
+    case output_encoding::automatic: break;
+  }
+  return SF_FORMAT_VORBIS;
 }
 
 class file_device final : public device {
  public:
   explicit file_device(const device_request& request) : path_(request.output_file) {
+    const container c = container_for(path_);
+    output_encoding encoding = request.encoding == output_encoding::automatic ? c.default_encoding : request.encoding;
+    if (request.encoding != output_encoding::automatic && !c.has_bits)
+      throw input_error(std::string("--bits: ") + c.name + " has no sample format to choose; leave --bits out");
+    if (!c.takes_32_and_float && (encoding == output_encoding::pcm32 || encoding == output_encoding::float32))
+      throw input_error(std::string("--bits: ") + c.name + " holds 16 or 24 bits; use --bits 16 or 24");
+    integer_ = encoding == output_encoding::pcm16 || encoding == output_encoding::pcm24 ||
+               encoding == output_encoding::pcm32;
     info_.name = path_;
     info_.host_api = "file";
+    info_.format = std::string(c.name) + ", " + encoding_name(encoding);
     info_.sample_rate = request.preferred_rate;
     info_.channels = std::max(1, request.wanted_channels);
     // Offline, a "period" is just a write size; small ones only add calls.
     info_.period_frames = std::max<std::size_t>(request.period_frames, 4096);
-    SF_INFO sf{};
-    sf.samplerate = info_.sample_rate;
-    sf.channels = info_.channels;
-    sf.format = format_for(path_);
-    if (!sf_format_check(&sf)) throw input_error("--output '" + path_ + "': this format cannot hold " +
-                                                 std::to_string(sf.channels) + " channels at " +
-                                                 std::to_string(sf.samplerate) + " Hz");
-    file_ = sf_open(path_.c_str(), SFM_WRITE, &sf);
-    if (!file_) throw input_error("cannot write '" + path_ + "': " + sf_strerror(nullptr));
+    sf_info_.samplerate = info_.sample_rate;
+    sf_info_.channels = info_.channels;
+    sf_info_.format = c.format | subtype_of(encoding);
+    if (!sf_format_check(&sf_info_))
+      throw input_error("--output '" + path_ + "': " + info_.format + " cannot hold " + std::to_string(sf_info_.channels) +
+                        " channels at " + std::to_string(sf_info_.samplerate) + " Hz");
     out_.assign(info_.period_frames * std::size_t(info_.channels), 0.0f);
   }
   ~file_device() override {
     stop();
-    if (file_) sf_close(file_);
+    close_file();
   }
 
   device_info info() const override { return info_; }
   void start(render_target& target) override {
+    // Opened here, not in the constructor: nothing is created on disk
+    // until the input has opened and the run begins.
+    file_.emplace(path_, "--output");
+    sndfile_ = sf_open_fd(file_->fd(), SFM_WRITE, &sf_info_, SF_FALSE);
+    if (!sndfile_) throw output_error("cannot write --output '" + path_ + "': " + sf_strerror(nullptr));
+    if (integer_) sf_command(sndfile_, SFC_SET_CLIPPING, nullptr, SF_TRUE);  // clip, never wrap around
     target_ = &target;
     thread_ = std::thread([this] { run(); });
   }
@@ -66,10 +122,22 @@ class file_device final : public device {
   bool finished() const noexcept override { return finished_.load(std::memory_order_acquire); }
   double own_syscalls_per_callback() const noexcept override { return 1.0; }  // its write()
   std::string failure() const override { return finished() ? failure_ : std::string(); }
+  int failure_code() const noexcept override { return exit_output; }
+  std::uint64_t clipped_samples() const noexcept override { return clipped_.load(std::memory_order_relaxed); }
+
+  void commit() override {
+    if (!file_) return;
+    if (!failure_.empty()) throw output_error(failure_);
+    close_file();  // writes the final header
+    if (!failure_.empty()) throw output_error(failure_);
+    file_->commit();
+    file_.reset();
+  }
 
  private:
   void run() {
     const std::size_t period = info_.period_frames;
+    const auto channels = static_cast<std::size_t>(info_.channels);
     while (!stop_.load(std::memory_order_relaxed)) {
       // Wait for a whole period (or the end): offline, silence would be a lie.
       // Offline is a throughput job: yield rather than sleep (a sleep costs
@@ -77,25 +145,63 @@ class file_device final : public device {
       while (target_->available() < period && !target_->producer_done() && !stop_.load(std::memory_order_relaxed))
         std::this_thread::yield();
       const render_result r = target_->render(out_.data(), period, {});
+      // The stream's last callback (its end, or the end of a fade-out)
+      // holds only r.frames of audio; the rest is padding, not the file's.
       const std::size_t keep = r.end ? r.frames : period;
-      if (keep > 0 && sf_writef_float(file_, out_.data(), sf_count_t(keep)) != sf_count_t(keep)) {
-        failure_ = "writing '" + path_ + "' failed: " + sf_strerror(file_);
+      if (integer_) clip(keep * channels);
+      if (keep > 0 && sf_writef_float(sndfile_, out_.data(), sf_count_t(keep)) != sf_count_t(keep)) {
+        failure_ = "writing --output '" + path_ + "' failed: " + write_error();
         break;
       }
       if (r.end) break;
     }
-    sf_write_sync(file_);
     finished_.store(true, std::memory_order_release);  // release: publishes failure_ and the counters
+  }
+  void clip(std::size_t samples) noexcept {
+    std::uint64_t n = 0;
+    for (std::size_t i = 0; i < samples; ++i) {
+      float& v = out_[i];
+      if (v > 1.0f) {
+        v = 1.0f;
+        ++n;
+      } else if (v < -1.0f) {
+        v = -1.0f;
+        ++n;
+      } else if (std::isnan(v)) {
+        v = 0.0f;
+        ++n;
+      }
+    }
+    // relaxed: a statistic, read after the thread is joined.
+    if (n) clipped_.store(clipped_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  /// libsndfile's message, or the system's when it has none ("No Error"
+  /// after a failed write() of a full disk).
+  std::string write_error() const {
+    const int code = sf_error(sndfile_);
+    if (code == SF_ERR_SYSTEM || code == SF_ERR_NO_ERROR) return errno ? std::strerror(errno) : "write failed";
+    return sf_error_number(code);
+  }
+  void close_file() noexcept {
+    if (!sndfile_) return;
+    errno = 0;
+    if (sf_close(sndfile_) != 0 && failure_.empty())
+      failure_ = "writing --output '" + path_ + "' failed: " + (errno ? std::strerror(errno) : "closing failed");
+    sndfile_ = nullptr;
   }
 
   std::string path_;
   device_info info_;
-  SNDFILE* file_ = nullptr;
+  SF_INFO sf_info_{};
+  bool integer_ = false;
+  std::optional<output_file> file_;
+  SNDFILE* sndfile_ = nullptr;
   std::vector<float> out_;
   render_target* target_ = nullptr;
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> finished_{false};
+  std::atomic<std::uint64_t> clipped_{0};
   std::string failure_;
 };
 

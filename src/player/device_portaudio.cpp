@@ -1,18 +1,27 @@
 // The PortAudio device. On Linux with a JACK server running, the default is
 // PortAudio's JACK output (client "pingpong", connected to the system
 // playback ports by PortAudio); otherwise PortAudio's default output.
+#include <jack/jack.h>
 #include <portaudio.h>
 #include <pa_jack.h>
 
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
+#include <chrono>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include "player/device.hpp"
 #include "player/device_kinds.hpp"
@@ -108,6 +117,47 @@ PaDeviceIndex find_device(const std::string& name) {
   throw device_error("no output device matches '" + name + "' (see: pingpong devices)");
 }
 
+bool is_jack(PaHostApiIndex api) { return Pa_HostApiTypeIdToHostApiIndex(paJACK) == api; }
+
+/// The JACK server's name as libjack picks it.
+std::string jack_server_name() {
+  const char* name = std::getenv("JACK_DEFAULT_SERVER");
+  return name && *name ? name : "default";
+}
+
+/// The running JACK server's period (frames per cycle), asked through a
+/// short-lived client of its own; 0 if it cannot be asked. PortAudio's JACK
+/// host hides its client and adapts any frames-per-buffer by calling back
+/// several times per cycle, so the server is the only honest source.
+std::size_t jack_server_period() {
+  jack_status_t status{};
+  jack_client_t* client = jack_client_open("pingpong-query", JackNoStartServer, &status);
+  if (!client) return 0;
+  const jack_nframes_t frames = jack_get_buffer_size(client);
+  jack_client_close(client);
+  return frames;
+}
+
+/// Whether a JACK server NAME exists, without waiting for it: its request
+/// socket (jackd2: /dev/shm/jack_NAME_UID_0) accepts a connection into its
+/// backlog even while the server is stopped (SIGSTOP, a debugger) or
+/// swapping; a dead server's socket refuses it or is gone.
+device::server_state jack_server_state() {
+  const std::string path = "/dev/shm/jack_" + jack_server_name() + "_" + std::to_string(::getuid()) + "_0";
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof address.sun_path) return device::server_state::unknown;
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return device::server_state::unknown;
+  const int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+  const int error = rc == 0 ? 0 : errno;
+  ::close(fd);  // the server reads end-of-file and forgets the connection
+  if (rc == 0 || error == EAGAIN || error == EINPROGRESS) return device::server_state::alive;
+  if (error == ECONNREFUSED || error == ENOENT) return device::server_state::gone;
+  return device::server_state::unknown;
+}
+
 class portaudio_device final : public device {
  public:
   explicit portaudio_device(const device_request& request) {
@@ -118,6 +168,16 @@ class portaudio_device final : public device {
     info_.host_api = host_name(dev->hostApi);
     info_.channels = std::clamp(request.wanted_channels, 1, dev->maxOutputChannels);
     info_.period_frames = request.period_frames;
+    jack_ = is_jack(dev->hostApi);
+    unsigned long frames_per_buffer = request.period_frames;
+    if (jack_) {
+      // JACK calls back once per server cycle with the server's period;
+      // asking PortAudio for another size only splits or joins cycles
+      // inside one callback burst. Take the server's, and say so.
+      info_.period_fixed = true;
+      frames_per_buffer = paFramesPerBufferUnspecified;
+      if (const std::size_t server_period = jack_server_period(); server_period > 0) info_.period_frames = server_period;
+    }
     params_ = PaStreamParameters{index_, info_.channels, paFloat32, dev->defaultLowOutputLatency, nullptr};
     const bool preferred_ok = Pa_IsFormatSupported(nullptr, &params_, request.preferred_rate) == paFormatIsSupported;
     if (!preferred_ok && request.require_rate)
@@ -129,7 +189,7 @@ class portaudio_device final : public device {
                               : ""));
     info_.sample_rate = preferred_ok ? request.preferred_rate : int(dev->defaultSampleRate);
     // Open now, so a refused rate/period is a device error before anything starts.
-    const PaError e = Pa_OpenStream(&stream_, nullptr, &params_, info_.sample_rate, request.period_frames,
+    const PaError e = Pa_OpenStream(&stream_, nullptr, &params_, info_.sample_rate, frames_per_buffer,
                                     paClipOff | paDitherOff, &portaudio_device::trampoline, this);
     if (e != paNoError) {
       stream_ = nullptr;
@@ -170,11 +230,33 @@ class portaudio_device final : public device {
       throw device_error(std::string("cannot start the stream: ") + Pa_GetErrorText(e));
   }
 
+  /// Stops and closes the stream in bounded time. PortAudio's JACK host
+  /// waits for the server to acknowledge (a read() on its socket inside
+  /// libjack); a server that dropped or wedged this client (e.g. after the
+  /// player was stopped with SIGSTOP in JACK's asynchronous mode) never
+  /// does. So the closing runs on a thread of its own; if it has not
+  /// finished within stop_limit, the stream is left to the process's exit
+  /// (abandoned()) and the control thread goes on.
   void stop() noexcept override {
     if (!stream_) return;
-    if (Pa_IsStreamActive(stream_) == 1) Pa_AbortStream(stream_);
-    Pa_CloseStream(stream_);
-    stream_ = nullptr;
+    PaStream* stream = std::exchange(stream_, nullptr);
+    auto closed = std::make_shared<std::atomic<bool>>(false);
+    try {
+      std::thread([stream, closed] {
+        if (Pa_IsStreamActive(stream) == 1) Pa_AbortStream(stream);
+        Pa_CloseStream(stream);
+        closed->store(true, std::memory_order_release);  // release: pairs with the acquire below
+      }).detach();
+    } catch (const std::system_error&) {  // no thread to be had: close here, unbounded
+      if (Pa_IsStreamActive(stream) == 1) Pa_AbortStream(stream);
+      Pa_CloseStream(stream);
+      closed->store(true, std::memory_order_release);
+    }
+    const auto give_up = std::chrono::steady_clock::now() + stop_limit;
+    // acquire: pairs with the closer's release (PortAudio is done with us).
+    while (!closed->load(std::memory_order_acquire) && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (!closed->load(std::memory_order_acquire)) mark_abandoned();
     finished_.store(true, std::memory_order_release);  // release: pairs with finished()
   }
 
@@ -182,9 +264,11 @@ class portaudio_device final : public device {
     // PortAudio's JACK host waits for a process cycle to stop or close a
     // stream; with the server gone none comes. Leave the stream to the exit.
     stream_ = nullptr;
-    pa_system::get().mark_abandoned();
+    mark_abandoned();
     finished_.store(true, std::memory_order_release);  // release: pairs with finished()
   }
+  bool abandoned() const noexcept override { return abandoned_; }
+  server_state server() const noexcept override { return jack_ ? jack_server_state() : server_state::unknown; }
 
   bool finished() const noexcept override {
     // acquire: pairs with the release in on_finished()/stop().
@@ -207,6 +291,14 @@ class portaudio_device final : public device {
     static_cast<portaudio_device*>(user)->finished_.store(true, std::memory_order_release);
   }
 
+  void mark_abandoned() noexcept {
+    abandoned_ = true;
+    pa_system::get().mark_abandoned();
+  }
+
+  static constexpr auto stop_limit = std::chrono::milliseconds(1000);
+  bool jack_ = false;
+  bool abandoned_ = false;
   PaDeviceIndex index_ = paNoDevice;
   PaStreamParameters params_{};
   PaStream* stream_ = nullptr;

@@ -13,6 +13,7 @@ enum exit_code : int {
   exit_glitched = 1,    ///< played with glitches and --fail-on-glitch was given
   exit_bad_input = 2,   ///< bad usage, bad option value, unreadable or unsupported file
   exit_device = 3,      ///< audio device or audio server error
+  exit_output = 4,      ///< an output could not be written (-o, --json, --report, stdout); nothing half-written is left
   exit_interrupted = 130,  ///< stopped by Ctrl-C before the end (summary still printed)
 };
 
@@ -24,6 +25,12 @@ struct input_error : std::runtime_error {
 
 /// The audio device or server failed or refused. Exit code 3.
 struct device_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// An output (render, JSON, report, stdout) could not be written: a full
+/// disk, an unwritable folder, a closed or failing stdout. Exit code 4.
+struct output_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 

@@ -20,19 +20,23 @@ inline constexpr std::size_t min_period_frames = 16, max_period_frames = 16384;
 inline constexpr std::size_t max_half_frames = std::size_t(1) << 22;
 inline constexpr double min_gain_db = -120.0, max_gain_db = 40.0;
 inline constexpr int min_output_rate = 8000, max_output_rate = 384000;
+/// The two halves together may take at most this much memory.
+inline constexpr std::size_t max_buffer_bytes = std::size_t(1) << 30;
 
 struct play_options {
   std::vector<std::string> files;
   std::string device;               ///< "", "sim", a name substring or an index
   std::string output_file;          ///< offline render instead of a device
-  std::size_t period_frames = 256;  ///< frames per callback
+  std::size_t period_frames = 256;  ///< frames per callback (a JACK server's own period wins; see device_info)
+  bool period_given = false;        ///< the user asked for period_frames: say so when the device decides otherwise
   std::size_t half_frames = 0;      ///< 0: 8 × period (at least 2048)
   handoff_kind handoff = handoff_kind::lockfree;
   wake_kind wake = wake_kind::poll;  // no system call on the RT thread
   double gain_db = 0.0;
   double start_s = 0.0;
   double end_s = -1.0;
-  int loops = 1;                    ///< 0 = until stopped
+  int loops = 1;                    ///< 0 = until stopped (not with output_file: it would never end)
+  output_encoding encoding = output_encoding::automatic;  ///< output_file's sample format (--bits)
   int rate = 0;                     ///< output rate: 0 = the first file's, or the device's own if it cannot run at it;
                                     ///< nonzero: exactly this, or a device_error naming the rates the device supports
   double fade_out_ms = 5.0;         ///< on interrupt: ramp to silence over this long, then stop (no click)
@@ -88,11 +92,15 @@ struct play_report {
   std::uint64_t output_underflows = 0, output_overflows = 0, priming_callbacks = 0;
   std::uint64_t callbacks = 0, swaps = 0, wake_syscalls = 0, lock_busy = 0, events_dropped = 0;
   std::uint64_t max_swap_ns = 0;
+  std::uint64_t server_stalls = 0;   ///< the audio server stopped calling back for a while and came back (each is also a device xrun)
+  double longest_stall_s = 0.0;
+  std::uint64_t clipped_samples = 0; ///< offline integer formats: samples clipped to ±1.0
+  std::vector<std::string> notes;    ///< what the device decided differently from the options (one line each)
   latency_summary callback_us, interval_us, wake_late_us;
-  double cpu_load = -1.0;
-  std::int64_t min_slack_frames = -1;  ///< least frames queued ahead when the producer published
-  double first_audio_ms = -1.0;        ///< device start → first callback that played audio
-  double startup_ms = -1.0;            ///< play() called (files unopened) → first callback that played audio
+  double cpu_load = -1.0;              ///< < 0: the device has no estimate
+  std::int64_t min_slack_frames = -1;  ///< least frames queued ahead when the producer published; < 0: never measured
+  double first_audio_ms = -1.0;        ///< device start → first callback that played audio; < 0: none did
+  double startup_ms = -1.0;            ///< play() called (files unopened) → first callback that played audio; < 0: none did
   bool interrupted = false;
   std::vector<timeline_point> timeline;
   double rt_syscalls_per_callback = -1.0;  ///< < 0: not measured (see rt_syscalls_note)
@@ -105,6 +113,10 @@ struct play_report {
   bool glitched() const noexcept { return underrun_events > 0 || device_xruns > 0 || deadline_misses > 0; }
 };
 
+/// The one verdict of a run, for the text summary and the JSON alike:
+/// "error" (report.error is set), "glitched" or "clean".
+const char* verdict(const play_report& report) noexcept;
+
 /// What the live status line shows. Passed to on_tick a few times a second.
 struct live_status {
   double position_s = 0.0;
@@ -113,6 +125,10 @@ struct live_status {
   std::uint64_t underruns = 0, deadline_misses = 0, device_xruns = 0;
   double cpu_load = -1.0;
   std::string file;
+  std::size_t file_index = 0, file_count = 1;  ///< file is file_index + 1 of file_count
+  double file_position_s = 0.0;                ///< position within that file (first pass)
+  double file_duration_s = -1.0;               ///< that file's length; -1: unknown
+  double stalled_s = 0.0;                      ///< > 0: the audio server has not called back for this long
 };
 
 struct play_hooks {
@@ -125,6 +141,9 @@ struct play_hooks {
 /// (at least 2048 frames) on a device and 16384 frames offline, where only
 /// throughput matters and handoffs should be rare.
 std::size_t effective_half_frames(const play_options& options) noexcept;
+/// The same for a device whose period is `device_period` (JACK's own): a
+/// half always holds at least one device period.
+std::size_t effective_half_frames(const play_options& options, std::size_t device_period) noexcept;
 
 /// Plays to the end (or until interrupted). Throws input_error (exit 2) or
 /// device_error (exit 3) for failures before playback starts; failures

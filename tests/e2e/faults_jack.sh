@@ -76,7 +76,7 @@ prefix_at_least() {  # prefix_at_least VERDICT N: "PREFIX: the first M of ..." w
 for sig in INT TERM; do
   want=$([ $sig = INT ] && echo 130 || echo 143)
   start_recorder "$tmp/sig.wav" || { bad "SIG$sig: recorder not ready"; continue; }
-  "$pingpong" play --loop "$media/tone.wav" >"$tmp/out" 2>"$tmp/err" &
+  "$pingpong" play --loop inf "$media/tone.wav" >"$tmp/out" 2>"$tmp/err" &
   pid=$!
   sleep 1.2
   t0=$(date +%s%N)

@@ -17,7 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 tmp=$(mktemp -d)
-timeout 30 "$pingpong" play --loop --quiet "$media/tone.wav" 2>"$tmp/err" &
+timeout 30 "$pingpong" play --loop inf --quiet "$media/tone.wav" 2>"$tmp/err" &
 pid=$!
 sleep 1.5
 pidfile="${TMPDIR:-/tmp}/pingpong-jack-$name.pid"

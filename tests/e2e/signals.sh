@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 failures=0
 for sig in INT TERM; do
   want=$([ $sig = INT ] && echo 130 || echo 143)
-  "$pingpong" play --device sim --loop --json "$tmp/r.json" "$media/tone.wav" >"$tmp/out" 2>"$tmp/err" &
+  "$pingpong" play --device sim --loop inf --json "$tmp/r.json" "$media/tone.wav" >"$tmp/out" 2>"$tmp/err" &
   pid=$!
   sleep 0.7
   start=$(date +%s%N)

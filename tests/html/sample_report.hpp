@@ -67,7 +67,7 @@ inline compare_run make_sample_run(const std::string& load, const std::string& h
 
   auto& r = run.report;
   r.files = {sample_input};
-  r.device = {"sim", "sim", rate, 2, period_frames, 0.0};
+  r.device = {"sim", "sim", rate, 2, period_frames, 0.0, false, ""};
   r.handoff = handoff;
   r.wake = wake;
   r.half_frames = 2048;
@@ -130,7 +130,7 @@ inline compare_report make_sample_report() {
   rep.date = "2025-01-02 03:04:05 UTC";
   rep.machine = "Synthetic CPU @ 3.0 GHz, 8 cores, Linux 6.1.0-sample";
   rep.input = sample_input;
-  rep.device = {"sim", "sim", 48000, 2, 256, 0.0};
+  rep.device = {"sim", "sim", 48000, 2, 256, 0.0, false, ""};
   rep.half_frames = 2048;
   rep.duration_s = 10.0;
   rep.repeats = 3;
