@@ -4,7 +4,7 @@
 //
 //   sf_readf_float (chunk of `chunk_frames`, file rate, file channels)
 //     → [libsoxr, only if file rate != output rate] (output rate, file channels)
-//     → channel map + gain, straight into the caller's buffer.
+//     → channel map by layout (channel_layout.hpp) + gain, straight into the caller's buffer.
 //
 // Truncated vs corrupt: libsndfile ends a file at the first decode error
 // either way (FLAC says "lost sync" for both). Playback opens the file on a
@@ -13,12 +13,15 @@
 // as for a short WAV) from damage in the middle (data left: input_error).
 //
 // Every buffer is sized once, in the constructor, from the largest channel
-// count and rate ratio of the list: nothing grows with file length. One file
+// count and rate ratio of the list, and so is each file's channel plan (its
+// downmix matrix): nothing grows with file length or per read. One file
 // is open at a time; the constructor opens and checks each file, then closes
 // it (a long playlist must not exhaust file descriptors) and playback reopens
 // it. Mapping and resampling are both linear and per channel, so resampling
 // before mapping gives the same result as after.
 #include "player/source.hpp"
+
+#include "player/channel_layout.hpp"
 
 #include <fcntl.h>
 #include <sndfile.h>
@@ -339,84 +342,6 @@ std::int64_t to_frames(double s, int rate) {
   return std::llround(std::min(s * rate, 9.0e18));
 }
 
-enum class mapping { copy, mono_to_all, fold_down, pad };
-
-mapping mapping_of(int in_channels, int out_channels) {
-  if (in_channels == out_channels) return mapping::copy;
-  if (in_channels == 1) return mapping::mono_to_all;
-  if (in_channels > out_channels) return mapping::fold_down;
-  return mapping::pad;
-}
-
-std::string describe_mapping(int in, int out) {
-  std::string text = std::to_string(in) + " \u2192 " + std::to_string(out);
-  switch (mapping_of(in, out)) {
-    case mapping::copy:
-      break;
-    case mapping::mono_to_all:
-      text += " (mono to all)";
-      break;
-    case mapping::fold_down:
-      if (out == 1)
-        text += " (fold-down: mean of all channels)";
-      else
-        text += " (fold-down: out[o] = mean of in[c], c % " + std::to_string(out) + " == o)";
-      break;
-    case mapping::pad:
-      text += " (extra outputs silent)";
-      break;
-  }
-  return text;
-}
-
-/// Maps `frames` interleaved frames of `ic` channels to `oc` channels and
-/// applies `gain` unless `apply_gain` is false (0 dB: samples untouched).
-void map_channels(const float* in, int ic, float* out, int oc, std::size_t frames, float gain,
-                  bool apply_gain) noexcept {
-  const auto uic = static_cast<std::size_t>(ic);
-  const auto uoc = static_cast<std::size_t>(oc);
-  switch (mapping_of(ic, oc)) {
-    case mapping::copy:
-      if (!apply_gain) {
-        std::memcpy(out, in, frames * uic * sizeof(float));
-      } else {
-        for (std::size_t i = 0, n = frames * uic; i < n; ++i) out[i] = in[i] * gain;
-      }
-      return;
-    case mapping::mono_to_all:
-      for (std::size_t f = 0; f < frames; ++f) {
-        const float v = apply_gain ? in[f] * gain : in[f];
-        for (std::size_t o = 0; o < uoc; ++o) out[f * uoc + o] = v;
-      }
-      return;
-    case mapping::fold_down:
-      for (std::size_t f = 0; f < frames; ++f) {
-        const float* frame = in + f * uic;
-        for (std::size_t o = 0; o < uoc; ++o) {
-          float sum = 0.0f;
-          std::size_t count = 0;
-          for (std::size_t c = o; c < uic; c += uoc) {
-            sum += frame[c];
-            ++count;
-          }
-          float v = sum / static_cast<float>(count);
-          if (apply_gain) v *= gain;
-          out[f * uoc + o] = v;
-        }
-      }
-      return;
-    case mapping::pad:
-      for (std::size_t f = 0; f < frames; ++f) {
-        for (std::size_t o = 0; o < uoc; ++o) {
-          float v = o < uic ? in[f * uic + o] : 0.0f;
-          if (apply_gain) v *= gain;
-          out[f * uoc + o] = v;
-        }
-      }
-      return;
-  }
-}
-
 /// A file descriptor we own.
 struct unique_fd {
   int fd = -1;
@@ -467,6 +392,11 @@ file_info probe_file(const std::string& path) {
   out.sample_rate = info.samplerate;
   out.channels = info.channels;
   out.frames = known_frames(info);
+  const channel_layout layout = read_channel_layout(file.get(), info.format, info.channels);
+  out.layout = layout.name();
+  out.layout_source = layout.assumed ? "assumed: " + layout.origin : layout.origin;
+  out.channel_map = layout.speakers;
+  out.speakers = layout.speaker_names();
   out.duration_s = (out.frames >= 0 && info.samplerate > 0)
                        ? static_cast<double>(out.frames) / static_cast<double>(info.samplerate)
                        : -1.0;
@@ -486,6 +416,8 @@ struct source::impl {
     std::int64_t frames = -1;  ///< whole file, -1 unknown
     std::int64_t start = 0;    ///< first frame played
     std::int64_t end = -1;     ///< one past the last frame played; -1: to the end
+    channel_layout layout{};   ///< which speaker each channel feeds, as far as known
+    channel_plan plan{};       ///< its channels to the output's (matrices sized here, not per read)
   };
 
   std::vector<file_entry> files;
@@ -523,7 +455,7 @@ struct source::impl {
   std::size_t dec_pos = 0, dec_len = 0;  ///< unconsumed decoded frames (resampling only)
   const float* staged = nullptr;         ///< frames ready for mapping, output rate, file channels
   std::size_t staged_pos = 0, staged_len = 0;
-  int staged_channels = 0;
+  const channel_plan* staged_plan = nullptr;  ///< how `staged` maps to the output (its file's plan)
 
   explicit impl(const source_options& o);
   sndfile_ptr open_entry(const file_entry& e, SF_INFO& info, memory_cursor& c);
@@ -561,6 +493,7 @@ source::impl::impl(const source_options& o) {
     require_audio(path, f.get(), info);
     e.rate = info.samplerate;
     e.channels = info.channels;
+    e.layout = read_channel_layout(f.get(), info.format, info.channels);
     e.frames = known_frames(info);
     if (e.frames >= 0) {
       const double duration = static_cast<double>(e.frames) / e.rate;
@@ -586,6 +519,7 @@ source::impl::impl(const source_options& o) {
 
   out_rate = o.output_rate > 0 ? o.output_rate : files.front().rate;
   out_channels = o.output_channels > 0 ? o.output_channels : files.front().channels;
+  for (file_entry& e : files) e.plan = plan_channels(e.layout, out_channels);
   loops = o.loops;
   apply_gain = o.gain_db != 0.0;
   gain = static_cast<float>(std::pow(10.0, o.gain_db / 20.0));
@@ -839,7 +773,7 @@ bool source::impl::produce() {
     }
 
     if (got > 0) {
-      staged_channels = e.channels;
+      staged_plan = &e.plan;
       staged_pos = 0;
       staged_len = got;
       pass_output += static_cast<std::int64_t>(got);
@@ -881,8 +815,8 @@ std::size_t source::read(float* out, std::size_t frames) {
       if (!more) break;
     }
     const std::size_t n = std::min(frames - written, s.staged_len - s.staged_pos);
-    map_channels(s.staged + s.staged_pos * static_cast<std::size_t>(s.staged_channels), s.staged_channels,
-                 out + written * oc, s.out_channels, n, s.gain, s.apply_gain);
+    map_channels(*s.staged_plan, s.staged + s.staged_pos * static_cast<std::size_t>(s.staged_plan->in_channels),
+                 out + written * oc, n, s.gain, s.apply_gain);
     s.staged_pos += n;
     written += n;
   }
@@ -915,7 +849,31 @@ bool source::resampling() const noexcept {
   return impl_->any_resampling;
 }
 std::string source::channel_mapping() const {
-  return describe_mapping(impl_->files.front().channels, impl_->out_channels);
+  // Each distinct mapping once, in playing order: the first file's plainly,
+  // later ones with the files that use them, so a wider file later in the
+  // list is not downmixed unannounced.
+  struct group {
+    const std::string* text;
+    std::vector<std::size_t> files;  // 1-based
+  };
+  std::vector<group> groups;
+  for (std::size_t i = 0; i < impl_->files.size(); ++i) {
+    const std::string& text = impl_->files[i].plan.text;
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const group& g) { return *g.text == text; });
+    if (it == groups.end()) it = groups.insert(groups.end(), group{&text, {}});
+    it->files.push_back(i + 1);
+  }
+  std::string out = *groups.front().text;
+  constexpr std::size_t listed = 5;  // file numbers named per mapping; the rest are counted
+  for (std::size_t g = 1; g < groups.size(); ++g) {
+    const std::vector<std::size_t>& numbers = groups[g].files;
+    out += numbers.size() == 1 ? "; file " : "; files ";
+    for (std::size_t k = 0; k < std::min(numbers.size(), listed); ++k)
+      out += (k ? ", " : "") + std::to_string(numbers[k]);
+    if (numbers.size() > listed) out += " and " + std::to_string(numbers.size() - listed) + " more";
+    out += ": " + *groups[g].text;
+  }
+  return out;
 }
 std::int64_t source::frames_produced() const noexcept {
   return impl_->produced;

@@ -29,6 +29,16 @@ struct file_info {
   int channels = 0;
   std::int64_t frames = 0;  ///< -1 if the file does not say
   double duration_s = 0.0;  ///< frames / sample_rate; -1 if frames is -1
+  /// Speaker layout: "mono", "stereo", "quad", "5.1", "7.1", …; "unknown (6 ch)" when nothing says.
+  std::string layout;
+  /// What says so: "channel mask in the file" (WAV), "channel layout in the
+  /// file" (CAF, AIFF), "FLAC default order", "Vorbis default order",
+  /// "assumed: WAV default order (no channel mask)", …; when unknown, why.
+  std::string layout_source;
+  /// The speaker of each channel, SF_CHANNEL_MAP_* values of sndfile.h; empty when unknown.
+  std::vector<int> channel_map;
+  /// The same as short names, e.g. "FL FR FC LFE BL BR"; empty when unknown.
+  std::string speakers;
 };
 file_info probe_file(const std::string& path);
 
@@ -53,7 +63,12 @@ struct source_options {
   int loops = 1;                   ///< times to play the whole list; 0 = until stopped
   double gain_db = 0.0;
   int output_rate = 0;             ///< 0: the first file's rate
-  int output_channels = 0;         ///< 0: the first file's channel count
+  /// 0: the first file's channel count. Each file is mapped to it by its
+  /// layout (see channel_layout.hpp): copied, mono to all, padded with
+  /// silence, or downmixed (ITU-R BS.775; the mean of all channels only
+  /// when no layout is known). To play every file without a downmix, pass
+  /// the widest file's count (probe_file(...).channels).
+  int output_channels = 0;
 };
 
 class source {
@@ -89,7 +104,10 @@ class source {
   std::size_t current_file() const noexcept;
   /// True if any file needs resampling to output_rate().
   bool resampling() const noexcept;
-  /// How channels are mapped, one line for the summary, e.g. "6 → 2 (fold-down)".
+  /// How channels are mapped, one line for the summary, e.g. "6 → 2 (5.1
+  /// downmix, ITU-R BS.775, LFE dropped, not normalised: peak gain +7.7 dB)"
+  /// or "6 → 2 (fold-down: mean of all channels, no layout known)". The first
+  /// file's mapping, then each other one with its files: "2 → 2; file 3: 6 → 2 (…)".
   std::string channel_mapping() const;
   /// Frames decoded so far, output-side.
   std::int64_t frames_produced() const noexcept;
