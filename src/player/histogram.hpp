@@ -2,14 +2,15 @@
 // recorded on the real-time thread, read by the monitor.
 //
 // Log-scale buckets: 8 per octave from 64 ns up to ~68 s, so a percentile is
-// exact to within 9 % (one bucket); the maximum is exact. Recording is
-// wait-free: relaxed single-writer load+store per bucket, no allocation.
+// exact to within 9 % (one bucket); the minimum and maximum are exact. Recording
+// is wait-free: relaxed single-writer load+store per bucket, no allocation.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <bit>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -30,11 +31,17 @@ class latency_histogram {
     b.store(b.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     if (ns > max_.load(std::memory_order_relaxed)) max_.store(ns, std::memory_order_relaxed);
+    if (ns < min_.load(std::memory_order_relaxed)) min_.store(ns, std::memory_order_relaxed);
   }
 
-  /// Thread: any. Approximate (bucket midpoint, clamped to the max).
+  /// Thread: any. Interpolated by rank within the bucket that holds it, over
+  /// the part of the bucket the samples can occupy (its edges narrowed to the
+  /// exact min and max), so a distribution narrower than one bucket reads
+  /// near its true value instead of the bucket's midpoint or the max.
   double percentile_us(double p) const noexcept;
   double max_us() const noexcept { return double(max_.load(std::memory_order_relaxed)) / 1000.0; }
+  /// 0 when nothing was recorded.
+  double min_us() const noexcept { return count() ? double(min_.load(std::memory_order_relaxed)) / 1000.0 : 0.0; }
   std::uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
   /// Samples above `ns` (bucket resolution: counts whole buckets whose lower edge is ≥ ns).
   std::uint64_t count_above(std::int64_t ns) const noexcept;
@@ -67,6 +74,7 @@ class latency_histogram {
   std::array<std::atomic<std::uint64_t>, bucket_count> buckets_{};
   std::atomic<std::uint64_t> count_{0};
   std::atomic<std::int64_t> max_{0};
+  std::atomic<std::int64_t> min_{std::numeric_limits<std::int64_t>::max()};
 };
 
 }  // namespace pingpong::player
