@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -24,40 +23,41 @@
 namespace pingpong::player {
 namespace {
 
-/// A generated input: a slow sweep with a little noise, float WAV, 48 kHz stereo.
+/// A generated input: a slow sweep, float WAV, 48 kHz stereo, in a file with
+/// no name (nothing is left behind, even after kill -9 or an unhandled
+/// SIGHUP); the player opens it as /proc/self/fd/N.
 class generated_input {
  public:
-  explicit generated_input(double seconds) {
-    path_ = (std::filesystem::temp_directory_path() / ("pingpong-signal-" + std::to_string(::getpid()) + ".wav")).string();
+  explicit generated_input(double seconds) : file_(temp_directory()) {
+    if (!file_) throw input_error("cannot write the generated signal: " + file_.error());
     SF_INFO info{};
     info.samplerate = 48000;
     info.channels = 2;
     info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
-    SNDFILE* f = sf_open(path_.c_str(), SFM_WRITE, &info);
-    if (!f) throw input_error("cannot write the generated signal to '" + path_ + "'");
+    SNDFILE* f = sf_open_fd(file_.fd(), SFM_WRITE, &info, SF_FALSE);
+    if (!f) throw input_error(std::string("cannot write the generated signal: ") + sf_strerror(nullptr));
     std::vector<float> block(2 * 4800);
     const auto total = std::int64_t(seconds * 48000);
     double phase = 0;
-    for (std::int64_t done = 0; done < total;) {
+    bool written = true;
+    for (std::int64_t done = 0; done < total && written;) {
       const auto n = std::min<std::int64_t>(4800, total - done);
       for (std::int64_t i = 0; i < n; ++i) {
         const double t = double(done + i) / 48000.0;
         phase += 2 * M_PI * (220.0 + 110.0 * std::sin(0.5 * t)) / 48000.0;
         block[std::size_t(2 * i)] = block[std::size_t(2 * i + 1)] = float(0.25 * std::sin(phase));
       }
-      sf_writef_float(f, block.data(), n);
+      written = sf_writef_float(f, block.data(), n) == n;
       done += n;
     }
+    const std::string error = written ? "" : sf_strerror(f);
     sf_close(f);
+    if (!written) throw input_error("cannot write the generated signal: " + error);
   }
-  ~generated_input() {
-    std::error_code ignored;
-    std::filesystem::remove(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
+  std::string path() const { return file_.proc_path(); }
 
  private:
-  std::string path_;
+  unnamed_temp_file file_;
 };
 
 /// The file the runs play: the user's, or a generated signal (removed after).

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
@@ -96,22 +97,68 @@ TEST_CASE("cpu load runs one hog per core and leaves no thread behind") {
   CHECK(thread_count_settled(before) == before);
 }
 
-TEST_CASE("io load writes a temporary file and removes it") {
-  std::string path;
+namespace {
+
+/// Entries of `dir` (its files have names: the io load's must not).
+std::size_t entries_in(const std::filesystem::path& dir) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++n;
+  return n;
+}
+
+/// Open descriptors of this process on a file in `dir` (deleted or not).
+std::size_t open_files_in(const std::filesystem::path& dir) {
+  std::size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    const std::string target = std::filesystem::read_symlink(e.path(), ec).string();
+    if (!ec && target.rfind(dir.string() + "/", 0) == 0) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("io load writes a file that has no name, and closes it") {
+  // A private directory: the load's file must never appear in it (then a
+  // kill -9 cannot leave it behind), and no descriptor on it may outlive stop().
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("pingpong-lab-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  pp::load_settings settings;
+  settings.io_dir = dir.string();
   {
-    pp::load_runner load(pp::load_kind::io, {});
-    path = load.temp_file();
+    pp::load_runner load(pp::load_kind::io, settings);
     // The writer truncates at 64 MiB and starts over, so the size may read 0
     // at any one moment: wait (up to 5 s) until data has been seen.
     bool written = false;
     for (int i = 0; i < 500 && !written; ++i) {
-      std::error_code ec;
-      written = std::filesystem::file_size(path, ec) > 0 && !ec;
+      written = load.io_file_bytes() > 0;
       if (!written) std::this_thread::sleep_for(10ms);
     }
     CHECK(written);
+    CHECK(entries_in(dir) == 0);
+    CHECK(open_files_in(dir) == 1);
+    CHECK(load.note().find("unnamed temporary file in " + dir.string()) != std::string::npos);
+    load.stop();
+    CHECK(open_files_in(dir) == 0);
   }
-  CHECK_FALSE(std::filesystem::exists(path));
+  CHECK(entries_in(dir) == 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("an unnamed temporary file opens again by its /proc path") {
+  const pp::unnamed_temp_file file(pp::temp_directory());
+  REQUIRE(file);
+  REQUIRE(::write(file.fd(), "pingpong", 8) == 8);
+  char back[8] = {};
+  const int again = ::open(file.proc_path().c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(again >= 0);
+  CHECK(::read(again, back, sizeof back) == 8);  // an own offset: from the start
+  ::close(again);
+  CHECK(std::string(back, sizeof back) == "pingpong");
+  const pp::unnamed_temp_file nowhere("/nonexistent-dir-for-pingpong");
+  CHECK_FALSE(nowhere);
+  CHECK(nowhere.error().find("/nonexistent-dir-for-pingpong") != std::string::npos);
 }
 
 TEST_CASE("inversion hog runs at SCHED_FIFO 40 when permitted") {
