@@ -20,9 +20,15 @@ double latency_histogram::percentile_us(double p) const noexcept {
       continue;
     }
     // The rank-th sample is the k-th of `here` in this bucket: place it at
-    // the k-th of `here` equal steps across [lower, upper] ∩ [min, max].
-    const double lower = std::max(lower_ns(i), min_ns);
-    const double upper = std::max(lower, std::min(upper_ns(i), max_ns));
+    // the k-th of `here` equal steps across the span they can occupy.
+    double lower = std::max(lower_ns(i), min_ns);
+    double upper = std::max(lower, std::min(upper_ns(i), max_ns));
+    const double mean = double(sums_[std::size_t(i)].load(std::memory_order_relaxed)) / double(here);
+    if (mean >= lower && mean <= upper) {  // (read while recording, the sum may lag the count)
+      const double half_width = std::min(mean - lower, upper - mean);
+      lower = mean - half_width;
+      upper = mean + half_width;
+    }
     const double k = double(rank - below);
     const double ns = lower + (upper - lower) * (k - 0.5) / double(here);
     return std::clamp(ns, min_ns, max_ns) / 1000.0;

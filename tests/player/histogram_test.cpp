@@ -45,6 +45,28 @@ TEST_CASE("latency_histogram: percentiles of a distribution narrower than one bu
   CHECK(h.percentile_us(1) >= h.min_us());
 }
 
+TEST_CASE("latency_histogram: a steady period with outliers on both sides reads the period") {
+  // As the sim device's intervals: 1333 µs ± 5, and now and then a late wake
+  // (1985 µs) followed by an early one (700 µs). The min and max are then in
+  // other buckets; the bucket of 1333 µs spans 1311-1442 µs.
+  pp::latency_histogram h;
+  for (int i = 0; i < 5000; ++i) {
+    h.record(std::int64_t((1333.33 + 5.0 * std::sin(1.3 * i)) * 1000));
+    if (i % 500 == 0) {
+      h.record(1'984'960);
+      h.record(700'000);
+    }
+  }
+  INFO("p50 ", h.percentile_us(50), " p99 ", h.percentile_us(99));
+  CHECK(h.percentile_us(50) == doctest::Approx(1333.3).epsilon(0.005));
+  // p99 is in the cluster's bucket, placed by rank across its span: within
+  // the bucket, not the outlier's.
+  CHECK(h.percentile_us(99) > h.percentile_us(50));
+  CHECK(h.percentile_us(99) < pp::latency_histogram::upper_ns(pp::latency_histogram::bucket_of(1'333'330)) / 1000);
+  CHECK(h.percentile_us(100) == doctest::Approx(1984.96).epsilon(0.01));
+  CHECK(h.percentile_us(0.1) == doctest::Approx(700.0).epsilon(0.01));
+}
+
 TEST_CASE("latency_histogram: every percentile within its bucket of the exact one") {
   // Log-uniform from 2 µs to 20 ms, deterministic.
   pp::latency_histogram h;
