@@ -25,7 +25,6 @@
 namespace pingpong::player {
 namespace {
 
-constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
 constexpr std::uint64_t u64_max = std::numeric_limits<std::uint64_t>::max();
 constexpr std::size_t max_line_points = 600;  // per chart
 
@@ -140,115 +139,35 @@ std::string px(double v) {
 
 std::uint64_t sat_add(std::uint64_t a, std::uint64_t b) { return a > u64_max - b ? u64_max : a + b; }
 
-double median(std::vector<double> v) {
-  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return !usable(x); }), v.end());
-  if (v.empty()) return nan_value;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
-}
-
 // ---- aggregation --------------------------------------------------------------
 
-/// One policy (handoff × wake) under one load, over its repeats.
-struct policy_group {
-  std::string load, handoff, wake;
-  std::vector<const compare_run*> runs;  // by repeat
-  std::size_t id = 0;
-
-  std::uint64_t underruns = 0, underruns_min = 0, underruns_max = 0, underrun_frames = 0;
-  std::uint64_t misses = 0, xruns = 0;
-  double p50 = nan_value, p99 = nan_value, p999 = nan_value, max = nan_value;
-  double blocked_max = nan_value, syscalls = nan_value, period_us = nan_value;
-  std::size_t clean = 0, errors = 0, interrupted = 0;
-
-  bool all_clean() const { return !runs.empty() && clean == runs.size() && errors == 0; }
-};
-
-double max_usable(double a, double b) {
-  if (!usable(b)) return a;
-  return usable(a) ? std::max(a, b) : b;
-}
-
+/// How a run's glitches rank it for "the worst repeat" (device xruns included:
+/// the timeline shows them too).
 std::uint64_t glitch_score(const compare_run& r) {
   return sat_add(sat_add(r.report.underrun_events, r.report.deadline_misses), r.report.device_xruns);
 }
 
-double period_of(const compare_run& r, const device_info& fallback) {
-  if (std::isfinite(r.period_us) && r.period_us > 0) return r.period_us;
-  for (const device_info* d : {&r.report.device, &fallback})
-    if (d->sample_rate > 0 && d->period_frames > 0) return double(d->period_frames) * 1e6 / double(d->sample_rate);
-  return nan_value;
+bool is_counted(const compare_run& r) {
+  const run_result result = result_of(r);
+  return result == run_result::clean || result == run_result::glitched;
 }
 
 const std::vector<timeline_point>& timeline_of(const compare_run& r) {
   return r.timeline.empty() ? r.report.timeline : r.timeline;
 }
 
-void aggregate(policy_group& g, const device_info& device) {
-  std::vector<double> p50, p99, p999, sys;
-  bool first = true;
-  for (const compare_run* r : g.runs) {
-    const play_report& p = r->report;
-    g.underruns = sat_add(g.underruns, p.underrun_events);
-    g.underruns_min = first ? p.underrun_events : std::min(g.underruns_min, p.underrun_events);
-    g.underruns_max = first ? p.underrun_events : std::max(g.underruns_max, p.underrun_events);
-    first = false;
-    g.underrun_frames = sat_add(g.underrun_frames, p.underrun_frames);
-    g.misses = sat_add(g.misses, p.deadline_misses);
-    g.xruns = sat_add(g.xruns, p.device_xruns);
-    p50.push_back(p.callback_us.p50);
-    p99.push_back(p.callback_us.p99);
-    p999.push_back(p.callback_us.p999);
-    g.max = max_usable(g.max, p.callback_us.max);
-    g.blocked_max = max_usable(g.blocked_max, r->blocked_us_max);
-    sys.push_back(r->syscalls_per_callback);
-    if (!p.error.empty())
-      ++g.errors;
-    else if (p.underrun_events + p.deadline_misses == 0)  // as the text verdicts: device xruns are the host's
-      ++g.clean;
-    if (p.interrupted) ++g.interrupted;
-    if (!std::isfinite(g.period_us)) g.period_us = period_of(*r, device);
-  }
-  g.p50 = median(p50);
-  g.p99 = median(p99);
-  g.p999 = median(p999);
-  g.syscalls = median(sys);
-}
-
+/// summarize_policies(), the aggregation the text table and the JSON show;
+/// a policy's index is its anchor (#pN).
 struct grouping {
-  std::vector<std::string> loads;  // first-seen order
-  std::vector<policy_group> groups;  // by load, then first-seen policy order
+  std::vector<std::string> loads;      // first-seen order
+  std::vector<policy_summary> groups;  // by load, then first-seen policy order
 };
 
 grouping group_runs(const compare_report& report) {
   grouping out;
-  for (const compare_run& r : report.runs) {
-    if (std::find(out.loads.begin(), out.loads.end(), r.load) == out.loads.end()) out.loads.push_back(r.load);
-    auto it = std::find_if(out.groups.begin(), out.groups.end(), [&](const policy_group& g) {
-      return g.load == r.load && g.handoff == r.handoff && g.wake == r.wake;
-    });
-    if (it == out.groups.end()) {
-      out.groups.push_back({});
-      it = out.groups.end() - 1;
-      it->load = r.load;
-      it->handoff = r.handoff;
-      it->wake = r.wake;
-    }
-    it->runs.push_back(&r);
-  }
-  auto load_index = [&](const std::string& load) {
-    return std::find(out.loads.begin(), out.loads.end(), load) - out.loads.begin();
-  };
-  std::stable_sort(out.groups.begin(), out.groups.end(),
-                   [&](const policy_group& a, const policy_group& b) { return load_index(a.load) < load_index(b.load); });
-  for (std::size_t i = 0; i < out.groups.size(); ++i) {
-    policy_group& g = out.groups[i];
-    g.id = i;
-    std::stable_sort(g.runs.begin(), g.runs.end(),
-                     [](const compare_run* a, const compare_run* b) { return a->repeat < b->repeat; });
-    aggregate(g, report.device);
-  }
+  out.groups = summarize_policies(report);
+  for (const policy_summary& g : out.groups)
+    if (std::find(out.loads.begin(), out.loads.end(), g.load) == out.loads.end()) out.loads.push_back(g.load);
   return out;
 }
 
@@ -301,15 +220,17 @@ struct merged_bin {
   std::uint64_t count;
 };
 
-/// Bins of every repeat, summed per bucket (all runs share the bucket edges).
-std::vector<merged_bin> merge_bins(const policy_group& g, std::uint64_t& total) {
+/// Bins of every counted repeat, summed per bucket (all runs share the bucket edges).
+std::vector<merged_bin> merge_bins(const policy_summary& g, std::uint64_t& total) {
   std::map<std::pair<double, double>, std::uint64_t> sum;
-  for (const compare_run* r : g.runs)
+  for (const compare_run* r : g.runs) {
+    if (!is_counted(*r)) continue;
     for (const auto& b : r->report.callback_us.bins) {
       if (b.count == 0 || !std::isfinite(b.lower_us) || !std::isfinite(b.upper_us) || b.upper_us <= 0) continue;
       auto& n = sum[{b.lower_us, b.upper_us}];
       n = sat_add(n, b.count);
     }
+  }
   std::vector<merged_bin> out;
   total = 0;
   for (const auto& [edges, n] : sum) {
@@ -353,7 +274,7 @@ void widen(histogram_scale& s, bool& any, const std::vector<merged_bin>& bins, d
 }
 
 /// Callback durations: x log µs, y log count, the period as a dashed line.
-std::string histogram_svg(const policy_group& g, const std::vector<merged_bin>& bins, const histogram_scale& scale) {
+std::string histogram_svg(const policy_summary& g, const std::vector<merged_bin>& bins, const histogram_scale& scale) {
   constexpr double top = 24, bottom = 174;
   constexpr double plot_h = bottom - top;
   std::string o;
@@ -672,7 +593,13 @@ void header(std::string& o, const compare_report& r) {
   if (usable(d.output_latency_s) && d.output_latency_s > 0)
     dev += " \xC2\xB7 output latency " + esc(duration_text(d.output_latency_s * 1e6));
   meta_row(o, "device", dev);
-  meta_row(o, "half size", esc(frames_text(r.half_frames, d.sample_rate)));
+  if (const std::string note = period_note(d, r.requested_period_frames); !note.empty())
+    meta_row(o, "period", esc(note));
+  std::string half = esc(frames_text(r.half_frames, d.sample_rate));
+  if (r.requested_half_frames != 0 && r.half_frames != r.requested_half_frames)
+    half += " (raised from the " + std::to_string(r.requested_half_frames) +
+            " asked for: a half holds at least one period)";
+  meta_row(o, "half size", half);
   meta_row(o, "duration per run", usable(r.duration_s) && r.duration_s > 0 ? printf1("%g", r.duration_s) + " s" : "\xE2\x80\x94");
   meta_row(o, "repeats",
            (r.repeats > 0 ? std::to_string(r.repeats) : std::string("\xE2\x80\x94")) + " \xC2\xB7 " +
@@ -686,7 +613,7 @@ std::string td(const std::string& cls, const std::string& html) {
 
 std::string count_cell(std::uint64_t n) { return td(n ? "bad" : "", count_text(n)); }
 
-std::string distinct_notes(const policy_group* begin, const policy_group* end) {
+std::string distinct_notes(const policy_summary* begin, const policy_summary* end) {
   std::vector<std::string> notes;
   for (auto g = begin; g != end; ++g)
     for (const compare_run* r : g->runs)
@@ -695,6 +622,40 @@ std::string distinct_notes(const policy_group* begin, const policy_group* end) {
   std::string s;
   for (const auto& n : notes) s += (s.empty() ? "" : "; ") + n;
   return s;
+}
+
+/// "1 failed · 1 interrupted" for what a policy's figures leave out ("" if nothing).
+std::string left_out_html(const policy_summary& g) {
+  std::string s;
+  if (g.failed) s += std::to_string(g.failed) + " failed";
+  if (g.interrupted) s += (s.empty() ? "" : " \xC2\xB7 ") + std::to_string(g.interrupted) + " interrupted";
+  return s.empty() ? s : " <span class=\"spread\">" + s + "</span>";
+}
+
+std::string summary_row(const policy_summary& g, std::size_t id) {
+  std::string o = g.all_clean() ? "<tr class=\"clean\">" : "<tr>";
+  o += "<td class=\"l\"><a href=\"#p" + std::to_string(id) + "\">" + esc_or_dash(g.handoff) + "</a></td>";
+  o += td("l", esc_or_dash(g.wake));
+  o += td(g.clean < g.counted || g.failed ? "bad" : "",
+          std::to_string(g.clean) + "/" + std::to_string(g.counted) + left_out_html(g));
+  if (g.counted == 0) {  // nothing ran to the end: no figures, rather than zeros
+    for (int i = 0; i < 10; ++i) o += td("", "\xE2\x80\x94");
+    return o + "</tr>";
+  }
+  std::string under = count_text(g.underruns);
+  if (g.counted > 1 && g.underruns > 0)
+    under += "<span class=\"spread\">(" + count_text(g.underruns_min) + "\xE2\x80\x93" + count_text(g.underruns_max) +
+             ")</span>";
+  o += td(g.underruns ? "bad" : "", under);
+  o += count_cell(g.underrun_frames) + count_cell(g.deadline_misses) + count_cell(g.device_xruns);
+  o += td("", us_text(g.callback_p50_us)) + td("", us_text(g.callback_p99_us)) + td("", us_text(g.callback_p999_us));
+  const bool over = usable(g.callback_max_us) && std::isfinite(g.period_us) && g.period_us > 0 &&
+                    g.callback_max_us >= g.period_us;
+  o += td(over ? "warn" : "", us_text(g.callback_max_us));
+  o += td("", us_text(g.blocked_max_us));
+  const double sys = g.syscalls_per_callback;
+  o += td("", usable(sys) ? printf1(sys < 1e6 ? "%.2f" : "%.3g", sys) : "n/a");
+  return o + "</tr>";
 }
 
 void summary_table(std::string& o, const compare_report& r, const grouping& gr) {
@@ -717,43 +678,26 @@ void summary_table(std::string& o, const compare_report& r, const grouping& gr) 
     o += "<tr class=\"load\"><th colspan=\"13\">load: " + esc_or_dash(gr.groups[i].load);
     if (!notes.empty()) o += " <span class=\"muted\">\xE2\x80\x94 " + esc(notes) + "</span>";
     o += "</th></tr>";
-    for (; i < j; ++i) {
-      const policy_group& g = gr.groups[i];
-      const std::size_t n = g.runs.size();
-      o += g.all_clean() ? "<tr class=\"clean\">" : "<tr>";
-      o += "<td class=\"l\"><a href=\"#p" + std::to_string(g.id) + "\">" + esc_or_dash(g.handoff) + "</a></td>";
-      o += td("l", esc_or_dash(g.wake));
-      std::string clean = std::to_string(g.clean) + "/" + std::to_string(n);
-      if (g.errors) clean += " <span class=\"spread\">" + std::to_string(g.errors) + " failed</span>";
-      o += td(g.clean < n ? "bad" : "", clean);
-      std::string under = count_text(g.underruns);
-      if (n > 1 && g.underruns > 0)
-        under += "<span class=\"spread\">(" + count_text(g.underruns_min) + "\xE2\x80\x93" + count_text(g.underruns_max) +
-                 ")</span>";
-      o += td(g.underruns ? "bad" : "", under);
-      o += count_cell(g.underrun_frames) + count_cell(g.misses) + count_cell(g.xruns);
-      o += td("", us_text(g.p50)) + td("", us_text(g.p99)) + td("", us_text(g.p999));
-      const bool over = usable(g.max) && std::isfinite(g.period_us) && g.period_us > 0 && g.max >= g.period_us;
-      o += td(over ? "warn" : "", us_text(g.max));
-      o += td("", us_text(g.blocked_max));
-      o += td("", usable(g.syscalls) ? printf1(g.syscalls < 1e6 ? "%.2f" : "%.3g", g.syscalls) : "n/a");
-      o += "</tr>";
-    }
+    for (; i < j; ++i) o += summary_row(gr.groups[i], i);
   }
   o += "</tbody></table></div>";
 
-  // what the table cannot show: failed and interrupted runs
+  // what the table cannot show: which runs were left out, and why
   std::string notes;
-  for (const compare_run& run : r.runs) {
-    const std::string who = run.load + ", " + run.handoff + " / " + run.wake + ", repeat " + std::to_string(run.repeat);
-    if (!run.report.error.empty()) notes += "<li>" + esc(who) + " failed: " + esc(run.report.error) + "</li>";
-    if (run.report.interrupted) notes += "<li>" + esc(who) + " was interrupted</li>";
-  }
+  for (const compare_run& run : r.runs)
+    if (const std::string reason = left_out_reason(r, run); !reason.empty())
+      notes += "<li>" + esc(run.load + ", " + run.handoff + " / " + run.wake + ", repeat " +
+                            std::to_string(run.repeat) + " " + reason) +
+               ": left out of the figures and verdicts</li>";
+  if (r.planned_runs > int(r.runs.size()))
+    notes += "<li>The compare was interrupted: " + std::to_string(r.runs.size()) + " of " +
+             std::to_string(r.planned_runs) + " runs made.</li>";
   o += "<ul class=\"notes\">";
-  o += "<li>Aggregated over repeats: counts are sums; p50\xE2\x80\x93p99.9 are medians across repeats; max and blocked "
-       "max are the largest of any repeat. Clean: no underrun and no deadline miss (the handoff's glitches; device "
-       "xruns are the host's and shown apart, as in the verdicts). Red: a non-zero count; green row: every repeat "
-       "clean; amber: a callback took longer than the period.</li>";
+  o += "<li>Aggregated over the repeats that ran to the end (interrupted and failed runs are counted apart): counts "
+       "are sums; p50\xE2\x80\x93p99.9 are medians across repeats; max and blocked max are the largest of any repeat. "
+       "Clean: no underrun and no deadline miss (the handoff's glitches; device xruns are the host's and shown apart, "
+       "as in the verdicts). Red: a non-zero count; green row: every repeat clean; amber: a callback took longer than "
+       "the period.</li>";
   o += notes + "</ul></section>";
 }
 
@@ -783,56 +727,65 @@ std::string run_counts(const compare_run& run) {
          counted(p.device_xruns, "device xrun", "device xruns");
 }
 
-void policy_card(std::string& o, const policy_group& g, const std::vector<merged_bin>& bins, std::uint64_t total,
-                 const histogram_scale& scale) {
-  const std::size_t n = g.runs.size();
-  o += "<div class=\"card\" id=\"p" + std::to_string(g.id) + "\"><h3>" + esc_or_dash(g.handoff) +
-       " <span class=\"muted\">\xC2\xB7 " + esc_or_dash(g.wake) + "</span>";
-  if (g.all_clean())
-    o += "<span class=\"badge ok\">clean</span>";
-  else
-    o += std::string("<span class=\"badge bad\">") + (g.errors ? "glitched or failed in " : "glitched in ") +
-         std::to_string(n - g.clean) + "/" + std::to_string(n) + " runs</span>";
-  o += "</h3>";
+std::string badge(const policy_summary& g) {
+  if (g.all_clean()) return "<span class=\"badge ok\">clean</span>" + left_out_html(g);
+  if (g.counted == 0) return "<span class=\"badge bad\">no run finished</span>" + left_out_html(g);
+  return "<span class=\"badge bad\">glitched in " + std::to_string(g.glitched) + "/" + std::to_string(g.counted) +
+         " runs</span>" + left_out_html(g);
+}
 
-  o += "<div class=\"sub\">Callback durations, bins merged over " + std::to_string(n) + (n == 1 ? " repeat" : " repeats") +
-       ": " + count_text(total) + " callbacks";
-  if (total > 0 && usable(g.p99)) o += " \xC2\xB7 p99 " + esc(duration_text(g.p99));
-  if (total > 0 && usable(g.max)) o += " \xC2\xB7 max " + esc(duration_text(g.max));
-  o += "</div>" + histogram_svg(g, bins, scale);
-
-  // the timeline of the worst repeat (most glitches; ties: the first)
-  const compare_run* worst = g.runs.front();
+/// The timeline of the worst counted repeat (most glitches; ties: the first);
+/// with none counted, the first run, said to be left out.
+void worst_timeline(std::string& o, const policy_summary& g) {
+  const compare_run* worst = nullptr;
   for (const compare_run* r : g.runs)
-    if (glitch_score(*r) > glitch_score(*worst)) worst = r;
-  o += "<div class=\"sub\">Timeline of repeat " + std::to_string(worst->repeat) +
-       (n < 2                     ? std::string()
-        : glitch_score(*worst) > 0 ? " (the worst of " + std::to_string(n) + ")"
-                                   : " (the first of " + std::to_string(n) + ")") +
-       ": " + esc(run_counts(*worst)) + "</div>";
+    if (is_counted(*r) && (!worst || glitch_score(*r) > glitch_score(*worst))) worst = r;
+  const std::size_t n = g.counted;
+  std::string which;
+  if (!worst) {
+    worst = g.runs.front();
+    which = " (" + std::string(to_string(result_of(*worst))) + ", left out of the figures)";
+  } else if (n >= 2) {
+    which = (glitch_score(*worst) > 0 ? " (the worst of " : " (the first of ") + std::to_string(n) + ")";
+  }
+  o += "<div class=\"sub\">Timeline of repeat " + std::to_string(worst->repeat) + which + ": " +
+       esc(run_counts(*worst)) + "</div>";
   o += timeline_svg(*worst, "timeline, " + g.load + ", " + g.handoff + " / " + g.wake + ", repeat " +
                                 std::to_string(worst->repeat));
+}
+
+void policy_card(std::string& o, const policy_summary& g, std::size_t id, const std::vector<merged_bin>& bins,
+                 std::uint64_t total, const histogram_scale& scale) {
+  const std::size_t n = g.counted;
+  o += "<div class=\"card\" id=\"p" + std::to_string(id) + "\"><h3>" + esc_or_dash(g.handoff) +
+       " <span class=\"muted\">\xC2\xB7 " + esc_or_dash(g.wake) + "</span>" + badge(g) + "</h3>";
+  o += "<div class=\"sub\">Callback durations, bins merged over " + std::to_string(n) + (n == 1 ? " repeat" : " repeats") +
+       ": " + count_text(total) + " callbacks";
+  if (total > 0 && usable(g.callback_p99_us)) o += " \xC2\xB7 p99 " + esc(duration_text(g.callback_p99_us));
+  if (total > 0 && usable(g.callback_max_us)) o += " \xC2\xB7 max " + esc(duration_text(g.callback_max_us));
+  o += "</div>" + histogram_svg(g, bins, scale);
+  worst_timeline(o, g);
   o += "</div>";
 }
 
 void policy_sections(std::string& o, const grouping& gr) {
   for (const std::string& load : gr.loads) {
     struct card {
-      const policy_group* group;
+      std::size_t id;
       std::vector<merged_bin> bins;
       std::uint64_t total = 0;
     };
     std::vector<card> cards;
     histogram_scale scale;
     bool any = false;
-    for (const policy_group& g : gr.groups)
-      if (g.load == load) {
-        cards.push_back({&g, {}, 0});
-        cards.back().bins = merge_bins(g, cards.back().total);
-        widen(scale, any, cards.back().bins, g.period_us);
+    for (std::size_t id = 0; id < gr.groups.size(); ++id)
+      if (gr.groups[id].load == load) {
+        cards.push_back({id, {}, 0});
+        cards.back().bins = merge_bins(gr.groups[id], cards.back().total);
+        widen(scale, any, cards.back().bins, gr.groups[id].period_us);
       }
     o += "<section><h2>Load: " + esc_or_dash(load) + "</h2><div class=\"grid\">";
-    for (const card& c : cards) policy_card(o, *c.group, c.bins, c.total, scale);
+    for (const card& c : cards) policy_card(o, gr.groups[c.id], c.id, c.bins, c.total, scale);
     o += "</div></section>";
   }
 }
@@ -849,12 +802,13 @@ void legend(std::string& o) {
        "measurable.</dd>"
        "<dt>histograms</dt><dd><span class=\"swatch\" style=\"background:#4a7cc4\"></span>callbacks within the period, "
        "<span class=\"swatch\" style=\"background:#d6453a\"></span>callbacks longer than it; the dashed line marks the "
-       "period. Log scale on both axes, shared by the policies of a load; bins of all repeats merged.</dd>"
+       "period. Log scale on both axes, shared by the policies of a load; bins of the repeats that ran to the end "
+       "merged.</dd>"
        "<dt>timelines</dt><dd><span class=\"swatch\" style=\"background:#23866a\"></span>buffer fill (queued frames / "
        "both halves); ticks where a counter rose (faint lines carry the underruns down to the fill): <span class=\"swatch\" style=\"background:#d6453a\"></span>underrun "
        "<span class=\"swatch\" style=\"background:#e08a00\"></span>deadline miss "
        "<span class=\"swatch\" style=\"background:#7b4bb7\"></span>device xrun. Shown for the repeat with the most "
-       "glitches.</dd>"
+       "glitches among those that ran to the end.</dd>"
        "</dl></section>";
 }
 

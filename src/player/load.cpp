@@ -1,12 +1,13 @@
 #include "player/load.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <vector>
 
 #include "player/threads.hpp"
@@ -22,6 +23,29 @@ void spin_for(std::chrono::steady_clock::duration d) {
   }
 }
 }  // namespace
+
+unnamed_temp_file::unnamed_temp_file(const std::string& dir) {
+  fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd_ >= 0) return;
+  // EOPNOTSUPP/EISDIR: this filesystem has no O_TMPFILE. The name exists
+  // only between mkstemp and unlink, two system calls apart.
+  std::string name = dir + "/pingpong-XXXXXX";
+  fd_ = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd_ < 0) {
+    error_ = "cannot create a temporary file in '" + dir + "': " + std::strerror(errno);
+    return;
+  }
+  ::unlink(name.c_str());
+}
+
+unnamed_temp_file::~unnamed_temp_file() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::string temp_directory() {
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp && *tmp ? tmp : "/tmp";
+}
 
 std::string_view to_string(load_kind kind) noexcept {
   switch (kind) {
@@ -91,10 +115,8 @@ load_runner::load_runner(load_kind kind, const load_settings& settings) : kind_(
       break;
     }
     case load_kind::io: {
-      const char* tmp = std::getenv("TMPDIR");
-      std::string dir = !settings.io_dir.empty() ? settings.io_dir : tmp ? tmp : "/tmp";
-      temp_file_ = dir + "/pingpong-io-load-" + std::to_string(::getpid()) + "-" +
-                   std::to_string(reinterpret_cast<std::uintptr_t>(this) & 0xffff);
+      io_dir_ = !settings.io_dir.empty() ? settings.io_dir : temp_directory();
+      io_file_ = std::make_unique<unnamed_temp_file>(io_dir_);
       launch(&load_runner::io_writer);
       launch(&load_runner::io_reader);
       break;
@@ -115,10 +137,13 @@ void load_runner::stop() noexcept {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
-  if (!temp_file_.empty()) {
-    std::error_code ignored;
-    std::filesystem::remove(temp_file_, ignored);
-  }
+  io_file_.reset();  // the last reference: the kernel frees the file
+}
+
+std::uint64_t load_runner::io_file_bytes() const noexcept {
+  struct stat st {};
+  if (!io_file_ || !*io_file_ || ::fstat(io_file_->fd(), &st) != 0) return 0;
+  return std::uint64_t(st.st_size);
 }
 
 std::string load_runner::note() const {
@@ -126,7 +151,9 @@ std::string load_runner::note() const {
     case load_kind::cpu:
       return std::to_string(settings_.cpu_threads > 0 ? settings_.cpu_threads : int(std::thread::hardware_concurrency())) +
              " busy threads, SCHED_OTHER (the producer's class)";
-    case load_kind::io: return "fsync'd 1 MiB writes + uncached reads on " + temp_file_;
+    case load_kind::io:
+      if (io_file_ && !*io_file_) return "no io load: " + io_file_->error();
+      return "fsync'd 1 MiB writes + uncached reads on an unnamed temporary file in " + io_dir_;
     case load_kind::inversion:
       return std::string(fifo_refused_.load() ? "hog: SCHED_FIFO 40 not permitted (ran SCHED_OTHER)" : "hog SCHED_FIFO 40") +
              (pin_refused_.load() ? ", pinning refused" : ", CPU 0");
@@ -141,35 +168,35 @@ void load_runner::hog_cpu() {
 }
 
 void load_runner::io_writer() {
+  if (!io_file_ || !*io_file_) return;
+  const int fd = io_file_->fd();
   std::vector<char> block(1 << 20, 'p');
-  const int fd = ::open(temp_file_.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
-  if (fd < 0) return;
-  std::size_t written = 0;
+  // pwrite/pread at offsets of their own: the writer and the reader share
+  // one file description, so neither may move its offset under the other.
+  off_t offset = 0;
   while (!stop_.load(std::memory_order_relaxed)) {
-    if (::write(fd, block.data(), block.size()) < 0) break;
+    if (::pwrite(fd, block.data(), block.size(), offset) < 0) break;
     ::fdatasync(fd);
-    written += block.size();
-    if (written >= (64u << 20)) {  // keep it bounded: 64 MiB, then start over
-      ::ftruncate(fd, 0);
-      ::lseek(fd, 0, SEEK_SET);
-      written = 0;
+    offset += off_t(block.size());
+    if (offset >= off_t(64) << 20) {  // keep it bounded: 64 MiB, then start over
+      if (::ftruncate(fd, 0) != 0) break;
+      offset = 0;
     }
   }
-  ::close(fd);
 }
 
 void load_runner::io_reader() {
+  if (!io_file_ || !*io_file_) return;
+  const int fd = io_file_->fd();
   std::vector<char> block(1 << 20);
   while (!stop_.load(std::memory_order_relaxed)) {
-    const int fd = ::open(temp_file_.c_str(), O_RDONLY);
-    if (fd < 0) {
-      std::this_thread::sleep_for(5ms);
-      continue;
-    }
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);  // read from the device, not the page cache
-    while (!stop_.load(std::memory_order_relaxed) && ::read(fd, block.data(), block.size()) > 0) {
-    }
-    ::close(fd);
+    off_t offset = 0;
+    ssize_t got = 0;
+    while (!stop_.load(std::memory_order_relaxed) &&
+           (got = ::pread(fd, block.data(), block.size(), offset)) > 0)
+      offset += got;
+    if (offset == 0) std::this_thread::sleep_for(5ms);  // nothing written yet
   }
 }
 

@@ -4,7 +4,7 @@
 //   none       nothing
 //   cpu        one busy thread per core, at the producer's priority (SCHED_OTHER)
 //   io         a writer (fsync'd 1 MiB blocks) and a reader (cache dropped)
-//              on a temporary file beside the producer's reads
+//              on an unnamed temporary file beside the producer's reads
 //   stall      injected producer stalls (play_options.stall); locked policies
 //              stall while holding the handoff lock
 //   inversion  RT callback SCHED_FIFO 70, producer SCHED_FIFO 10 busy inside
@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -33,6 +34,34 @@ struct load_settings {
   std::string io_dir;        ///< "": $TMPDIR or /tmp
 };
 
+/// A temporary file with no name, so nothing is left behind however the
+/// process ends (kill -9 included): O_TMPFILE in `dir`, or where the
+/// filesystem has none, mkstemp and unlink at once. Read and write it
+/// through fd(); code that opens by path (libsndfile, play_options.files)
+/// opens proc_path(), which names the same file while this object lives.
+/// Thread: any; one owner.
+class unnamed_temp_file {
+ public:
+  /// Never throws: on failure fd() is -1 and error() says why.
+  explicit unnamed_temp_file(const std::string& dir);
+  ~unnamed_temp_file();
+  unnamed_temp_file(const unnamed_temp_file&) = delete;
+  unnamed_temp_file& operator=(const unnamed_temp_file&) = delete;
+
+  explicit operator bool() const noexcept { return fd_ >= 0; }
+  int fd() const noexcept { return fd_; }
+  /// "/proc/self/fd/N": opens this file again (an own offset), in this process only.
+  std::string proc_path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+  const std::string& error() const noexcept { return error_; }
+
+ private:
+  int fd_ = -1;
+  std::string error_;
+};
+
+/// Where temporary files go: $TMPDIR, else /tmp.
+std::string temp_directory();
+
 /// Adjusts the play options a scenario needs (stalls, priorities, pinning)
 /// and returns a note on anything the machine does not permit.
 std::string prepare_load(load_kind kind, const load_settings& settings, play_options& options, int sample_rate);
@@ -49,7 +78,10 @@ class load_runner {
   std::string note() const;
   /// Threads currently running (0 after stop()): for the cleanup tests.
   int running_threads() const noexcept { return running_.load(std::memory_order_relaxed); }
-  const std::string& temp_file() const noexcept { return temp_file_; }
+  /// io: the directory of the (unnamed) file the load writes and reads.
+  const std::string& io_dir() const noexcept { return io_dir_; }
+  /// io: the file's size now (bytes); 0 for other loads or when it could not be made.
+  std::uint64_t io_file_bytes() const noexcept;
 
  private:
   void hog_cpu();
@@ -62,7 +94,8 @@ class load_runner {
   std::atomic<bool> stop_{false};
   std::atomic<int> running_{0};
   std::vector<std::thread> threads_;
-  std::string temp_file_;
+  std::string io_dir_;
+  std::unique_ptr<unnamed_temp_file> io_file_;
   mutable std::atomic<bool> fifo_refused_{false};
   std::atomic<bool> pin_refused_{false};
 };

@@ -5,10 +5,12 @@
 #include <doctest/doctest.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -96,22 +98,69 @@ TEST_CASE("cpu load runs one hog per core and leaves no thread behind") {
   CHECK(thread_count_settled(before) == before);
 }
 
-TEST_CASE("io load writes a temporary file and removes it") {
-  std::string path;
+namespace {
+
+/// Entries of `dir` (its files have names: the io load's must not).
+std::size_t entries_in(const std::filesystem::path& dir) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++n;
+  return n;
+}
+
+/// Open descriptors of this process on a file in `dir` (deleted or not).
+std::size_t open_files_in(const std::filesystem::path& dir) {
+  std::size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    const std::string target = std::filesystem::read_symlink(e.path(), ec).string();
+    if (!ec && target.rfind(dir.string() + "/", 0) == 0) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("io load writes a file that has no name, and closes it") {
+  // A private directory: the load's file must never appear in it (then a
+  // kill -9 cannot leave it behind), and no descriptor on it may outlive stop().
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("pingpong-lab-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  pp::load_settings settings;
+  settings.io_dir = dir.string();
   {
-    pp::load_runner load(pp::load_kind::io, {});
-    path = load.temp_file();
+    pp::load_runner load(pp::load_kind::io, settings);
     // The writer truncates at 64 MiB and starts over, so the size may read 0
     // at any one moment: wait (up to 5 s) until data has been seen.
     bool written = false;
     for (int i = 0; i < 500 && !written; ++i) {
-      std::error_code ec;
-      written = std::filesystem::file_size(path, ec) > 0 && !ec;
+      written = load.io_file_bytes() > 0;
       if (!written) std::this_thread::sleep_for(10ms);
     }
     CHECK(written);
+    CHECK(entries_in(dir) == 0);
+    CHECK(open_files_in(dir) == 1);
+    CHECK(load.note().find("unnamed temporary file in " + dir.string()) != std::string::npos);
+    load.stop();
+    CHECK(open_files_in(dir) == 0);
   }
-  CHECK_FALSE(std::filesystem::exists(path));
+  CHECK(entries_in(dir) == 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("an unnamed temporary file opens again by its /proc path") {
+  const pp::unnamed_temp_file file(pp::temp_directory());
+  REQUIRE(file);
+  REQUIRE(::write(file.fd(), "pingpong", 8) == 8);
+  char back[8] = {};
+  const int again = ::open(file.proc_path().c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(again >= 0);
+  CHECK(::read(again, back, sizeof back) == 8);  // an own offset: from the start
+  ::close(again);
+  CHECK(std::string(back, sizeof back) == "pingpong");
+  const pp::unnamed_temp_file nowhere("/nonexistent-dir-for-pingpong");
+  CHECK_FALSE(nowhere);
+  CHECK(nowhere.error().find("/nonexistent-dir-for-pingpong") != std::string::npos);
 }
 
 TEST_CASE("inversion hog runs at SCHED_FIFO 40 when permitted") {
@@ -191,4 +240,148 @@ TEST_CASE("compare JSON holds every run with the documented keys") {
     CHECK(depth >= 0);
   }
   CHECK(depth == 0);
+}
+
+// ---- one aggregation, interrupted runs, the device's real period ------------
+
+namespace {
+
+/// A finished run as run_compare() records it (no device needed).
+pp::compare_run made_run(const std::string& handoff, int repeat, std::uint64_t underruns, double p50_us) {
+  pp::compare_run run;
+  run.handoff = handoff;
+  run.wake = "poll";
+  run.load = "none";
+  run.repeat = repeat;
+  run.report.device = {"sim", "sim", 48000, 2, 64, 0.0};
+  run.report.half_frames = 1024;
+  run.report.callbacks = 1500;
+  run.report.underrun_events = underruns;
+  run.report.underrun_frames = underruns * 64;
+  run.report.callback_us.p50 = p50_us;
+  run.report.callback_us.p99 = 2 * p50_us;
+  run.report.callback_us.p999 = 3 * p50_us;
+  run.report.callback_us.max = 4 * p50_us;
+  run.period_us = 1333.33;
+  run.blocked_us_max = 0.5;
+  return run;
+}
+
+/// Two repeats of lockfree/poll and mutex/poll; lockfree's second repeat was
+/// cut short by Ctrl-C after 364 of its 1500 callbacks (with 5 underruns
+/// from the fade, which must not count).
+pp::compare_report report_with_an_interrupted_run() {
+  pp::compare_report r;
+  r.device = {"sim", "sim", 48000, 2, 64, 0.0};
+  r.half_frames = r.requested_half_frames = 1024;
+  r.requested_period_frames = 64;
+  r.duration_s = 2.0;
+  r.repeats = 2;
+  r.planned_runs = 4;
+  r.runs.push_back(made_run("lockfree", 0, 0, 10.0));
+  r.runs.push_back(made_run("mutex", 0, 3, 10.0));
+  r.runs.push_back(made_run("lockfree", 1, 5, 99.0));
+  r.runs.back().report.interrupted = true;
+  r.runs.back().report.callbacks = 364;
+  r.runs.push_back(made_run("mutex", 1, 0, 20.0));
+  r.summary = pp::summarize_scenarios(r);
+  return r;
+}
+
+bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("an interrupted run is marked in the table, the JSON and the HTML, and left out of the figures") {
+  const pp::compare_report r = report_with_an_interrupted_run();
+  const std::vector<pp::policy_summary> policies = pp::summarize_policies(r);
+  REQUIRE(policies.size() == 2);
+  const pp::policy_summary& lockfree = policies[0];
+  CHECK(lockfree.handoff == "lockfree");
+  CHECK(lockfree.runs.size() == 2);
+  CHECK(lockfree.counted == 1);
+  CHECK(lockfree.interrupted == 1);
+  CHECK(lockfree.underruns == 0);              // the interrupted run's 5 are not summed
+  CHECK(lockfree.callback_p50_us == 10.0);     // nor its p50 in the median
+  CHECK(lockfree.all_clean());
+  CHECK(pp::result_of(r.runs[2]) == pp::run_result::interrupted);
+
+  REQUIRE(r.summary.size() == 1);
+  const std::string& verdict = r.summary[0].verdict;
+  INFO(verdict);
+  CHECK(has(verdict, "mutex/poll glitched in 1/2 runs (3 underruns"));
+  CHECK(has(verdict, "no underrun or deadline miss: lockfree/poll"));
+  CHECK(has(verdict, "Left out of these figures: lockfree/poll 1 interrupted run"));
+
+  const std::string table = pp::compare_table(r);
+  INFO(table);
+  CHECK(has(table, "1+1i"));
+  CHECK(has(table, "none lockfree/poll repeat 1: interrupted after 364 of 1500 callbacks"));
+  CHECK(has(table, verdict));
+
+  const std::string json = pp::compare_json(r);
+  CHECK(has(json, "\"repeat\": 1, \"result\": \"interrupted\", \"interrupted\": true"));
+  CHECK(has(json, "\"repeat\": 0, \"result\": \"clean\", \"interrupted\": false"));
+  CHECK(has(json, "\"repeat\": 0, \"result\": \"glitched\", \"interrupted\": false"));
+  CHECK(has(json, "\"counted\": 1, \"clean\": 1, \"glitched\": 0, \"failed\": 0, \"interrupted\": 1"));
+
+  const std::string html = pp::render_html(r);
+  CHECK(has(html, "<td>1/1 <span class=\"spread\">1 interrupted</span></td>"));
+  CHECK(has(html, "none, lockfree / poll, repeat 1 interrupted after 364 of 1500 callbacks: left out of the figures"));
+}
+
+TEST_CASE("the table, the JSON and the HTML show one aggregation: medians of an even count agree") {
+  // mutex/poll's p50s are 10 and 20 µs: the median is 15, in all three.
+  const pp::compare_report r = report_with_an_interrupted_run();
+  const pp::policy_summary mutex = pp::summarize_policies(r)[1];
+  CHECK(mutex.callback_p50_us == 15.0);
+  CHECK(mutex.underruns_min == 0);
+  CHECK(mutex.underruns_max == 3);
+  CHECK(has(pp::compare_table(r), " 15.0/30.0/45.0/80.0 "));
+  CHECK(has(pp::compare_json(r), "\"callback_us\": {\"p50\": 15, \"p99\": 30, \"p999\": 45, \"max\": 80}"));
+  CHECK(has(pp::render_html(r), "<td>15.0</td><td>30.0</td><td>45.0</td>"));
+}
+
+TEST_CASE("compare reports the period the device ran at, and says a JACK server's is its own") {
+  pp::compare_report r = report_with_an_interrupted_run();
+  r.requested_period_frames = 64;
+  for (pp::compare_run& run : r.runs) run.report.device = {"system", "JACK Audio Connection Kit", 48000, 2, 256, 0.0};
+  r.device = r.runs.back().report.device;
+  const std::string table = pp::compare_table(r);
+  INFO(table);
+  CHECK(has(table, "Hz, period 256, half 1024"));
+  CHECK(has(table, "the JACK server's buffer size, 256 frames"));
+  CHECK(has(table, "jack_bufsize N"));
+  const std::string json = pp::compare_json(r);
+  CHECK(has(json, "\"period_frames\": 256},\n  \"requested_period_frames\": 64"));
+  CHECK(has(json, "\"half_frames\": 1024, \"underruns\""));
+  CHECK_FALSE(has(json, "\"period_frames\": 64"));
+  CHECK(has(pp::render_html(r), "the JACK server&#39;s buffer size, 256 frames"));
+  // A device that honours the period needs no note.
+  CHECK(pp::period_note({"sim", "sim", 48000, 2, 64, 0.0}, 64).empty());
+  CHECK(has(pp::period_note({"hw", "ALSA", 48000, 2, 96, 0.0}, 64), "a period of 96 frames, not the 64 asked for"));
+}
+
+TEST_CASE("an interrupt stops compare; the run it cut short is marked and the verdicts still follow") {
+  pp::compare_options o;
+  o.handoffs = {pingpong::handoff_kind::lockfree, pingpong::handoff_kind::mutex};
+  o.wakes = {pingpong::wake_kind::poll};
+  o.loads = {pp::load_kind::none};
+  o.duration_s = 2.0;
+  o.repeats = 1;
+  std::atomic<bool> interrupt{false};
+  std::thread ctrl_c([&] {
+    std::this_thread::sleep_for(3s);  // inside the second run
+    interrupt.store(true);
+  });
+  const pp::compare_report r = pp::run_compare(o, &interrupt, {});
+  ctrl_c.join();
+  REQUIRE(r.runs.size() == 2);
+  CHECK(r.planned_runs == 2);
+  CHECK_FALSE(r.runs[0].report.interrupted);
+  CHECK(r.runs[1].report.interrupted);
+  CHECK(pp::result_of(r.runs[1]) == pp::run_result::interrupted);
+  REQUIRE(r.summary.size() == 1);
+  CHECK(has(r.summary[0].verdict, "Left out of these figures: mutex/poll 1 interrupted run"));
+  CHECK(r.runs[0].period_us == doctest::Approx(1e6 * 64 / 48000.0));  // the device's period, as it ran
 }
