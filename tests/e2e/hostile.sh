@@ -91,7 +91,7 @@ no_temp_left "$d" "kill -9 mid-render"
 
 # ---- Ctrl-C mid-render: the file holds exactly what the report says, ending in the fade
 # FLAC: encoding is slow enough that a render of 1000 loops is still running.
-"$pingpong" play -q --loop 1000 "$media/counter.wav" -o "$d/lo.flac" --json "$d/lo.json" &
+"$pingpong" play -q --loop 1000 "$media/tone.wav" -o "$d/lo.flac" --json "$d/lo.json" &
 pid=$!
 sleep 0.6
 kill -INT "$pid"
@@ -100,7 +100,7 @@ got=$?
 [ "$got" -eq 130 ] && ok "SIGINT mid-render: exit 130" || bad "SIGINT mid-render: exit $got"
 reported=$(json "$d/lo.json" 'd["frames_played"]')
 in_file=$(frames_of "$d/lo.flac")
-"$pingpong" play -q "$d/lo.flac" --start "$(python3 -c "print(max(0, ${reported:-0} / 48000 - 1))")" -o "$d/lo.wav"
+"$pingpong" play -q "$d/lo.flac" --start "$(python3 -c "print(max(0, ${reported:-0} / 44100 - 1))")" -o "$d/lo.wav"
 if [ -n "$reported" ] && [ "$reported" = "$in_file" ] && [ "$(json "$d/lo.json" 'd["interrupted"]')" = True ]; then
   ok "SIGINT mid-render: file holds the $reported frames the report says"
 else bad "SIGINT mid-render: report ${reported:-?} frames, file ${in_file:-?}"; fi

@@ -253,7 +253,7 @@ pp::compare_run made_run(const std::string& handoff, int repeat, std::uint64_t u
   run.wake = "poll";
   run.load = "none";
   run.repeat = repeat;
-  run.report.device = {"sim", "sim", 48000, 2, 64, 0.0};
+  run.report.device = {"sim", "sim", 48000, 2, 64, 0.0, false, ""};
   run.report.half_frames = 1024;
   run.report.callbacks = 1500;
   run.report.underrun_events = underruns;
@@ -272,7 +272,7 @@ pp::compare_run made_run(const std::string& handoff, int repeat, std::uint64_t u
 /// from the fade, which must not count).
 pp::compare_report report_with_an_interrupted_run() {
   pp::compare_report r;
-  r.device = {"sim", "sim", 48000, 2, 64, 0.0};
+  r.device = {"sim", "sim", 48000, 2, 64, 0.0, false, ""};
   r.half_frames = r.requested_half_frames = 1024;
   r.requested_period_frames = 64;
   r.duration_s = 2.0;
@@ -345,7 +345,7 @@ TEST_CASE("the table, the JSON and the HTML show one aggregation: medians of an 
 TEST_CASE("compare reports the period the device ran at, and says a JACK server's is its own") {
   pp::compare_report r = report_with_an_interrupted_run();
   r.requested_period_frames = 64;
-  for (pp::compare_run& run : r.runs) run.report.device = {"system", "JACK Audio Connection Kit", 48000, 2, 256, 0.0};
+  for (pp::compare_run& run : r.runs) run.report.device = {"system", "JACK Audio Connection Kit", 48000, 2, 256, 0.0, false, ""};
   r.device = r.runs.back().report.device;
   const std::string table = pp::compare_table(r);
   INFO(table);
@@ -358,8 +358,8 @@ TEST_CASE("compare reports the period the device ran at, and says a JACK server'
   CHECK_FALSE(has(json, "\"period_frames\": 64"));
   CHECK(has(pp::render_html(r), "the JACK server&#39;s buffer size, 256 frames"));
   // A device that honours the period needs no note.
-  CHECK(pp::period_note({"sim", "sim", 48000, 2, 64, 0.0}, 64).empty());
-  CHECK(has(pp::period_note({"hw", "ALSA", 48000, 2, 96, 0.0}, 64), "a period of 96 frames, not the 64 asked for"));
+  CHECK(pp::period_note({"sim", "sim", 48000, 2, 64, 0.0, false, ""}, 64).empty());
+  CHECK(has(pp::period_note({"hw", "ALSA", 48000, 2, 96, 0.0, false, ""}, 64), "a period of 96 frames, not the 64 asked for"));
 }
 
 TEST_CASE("an interrupt stops compare; the run it cut short is marked and the verdicts still follow") {
