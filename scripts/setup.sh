@@ -13,6 +13,8 @@ packages=(
   clang libclang-rt-14-dev
   spin stress-ng
   chromium python3
+  # trying it as a user would: other projects' sounds, speech, a converter
+  sox alsa-utils sound-theme-freedesktop espeak-ng
 )
 
 missing=()

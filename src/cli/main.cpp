@@ -430,7 +430,7 @@ int run_info(const std::vector<std::string>& files) {
       const pp::file_info i = pp::probe_file(path);
       std::printf("%s: %s, %s, %d Hz, %d ch, %lld frames, %s", pp::printable(path).c_str(), i.format.c_str(),
                   i.subtype.c_str(), i.sample_rate, i.channels, (long long)i.frames, clock_text(i.duration_s).c_str());
-      if (i.channels > 2 || !i.speakers.empty())
+      if (i.channels > 2)
         std::printf(", %s%s%s", i.layout.c_str(), i.speakers.empty() ? "" : (" (" + i.speakers + ")").c_str(),
                     i.layout_source.empty() ? "" : ("; " + i.layout_source).c_str());
       std::printf("\n");
