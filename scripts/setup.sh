@@ -14,7 +14,7 @@ packages=(
   spin stress-ng
   chromium python3
   # trying it as a user would: other projects' sounds, speech, a converter
-  sox alsa-utils sound-theme-freedesktop espeak-ng
+  sox alsa-utils sound-theme-freedesktop espeak-ng tmux
 )
 
 missing=()

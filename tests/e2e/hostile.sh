@@ -182,6 +182,23 @@ PY
 run_case "--half 4194304 × 64 channels" 2 "$pingpong" play --device sim --half 4194304 "$d/wide.wav"
 grep -q "MiB" "$work/err" && ok "huge --half: says how much ($(cat "$work/err"))" || bad "huge --half: $(cat "$work/err")"
 
+# ---- a narrow terminal: one status line, redrawn in place, never wider than the screen
+if command -v tmux >/dev/null; then
+  sock="$work/tmux.sock"
+  tmux -S "$sock" new-session -d -x 60 -y 12 \
+    "\"$pingpong\" play -d sim \"$media/counter.wav\" \"$media/lead_in.wav\"; sleep 5" 2>/dev/null
+  sleep 1.5
+  tmux -S "$sock" capture-pane -p >"$work/screen" 2>/dev/null
+  tmux -S "$sock" kill-server 2>/dev/null
+  widest=$(awk '{ n = length($0); if (n > w) w = n } END { print w + 0 }' "$work/screen")
+  status_lines=$(grep -c '▶' "$work/screen")
+  if [ "$widest" -le 60 ] && [ "$status_lines" -eq 1 ] && grep -q '▶ 1/2 counter.wav  0:01' "$work/screen"; then
+    ok "60-column terminal: one status line, $widest columns at most, file 1/2 and its position"
+  else bad "60-column terminal: widest $widest, $status_lines status lines: $(grep '▶' "$work/screen" | head -2)"; fi
+else
+  bad "tmux not installed (scripts/setup.sh installs it)"
+fi
+
 # ---- the lab: SIGHUP mid-compare stops it cleanly and leaves no temp file
 "$pingpong" compare -q --duration 3 --handoffs lockfree --wake poll --load io >/dev/null 2>&1 &
 pid=$!
