@@ -115,11 +115,23 @@ kill_server() {  # pid [server name]
 }
 
 # start NAME: starts the server, writes the pid file. Exit status 0 or 3.
+# jackd2 keeps at most 8 servers in its shared registry and never reclaims
+# the entry of a server that was killed (-9) under another name, so after
+# eight such deaths no server starts ("Too many servers already active").
+# With no jackd running at all, every entry is stale: start afresh.
+clear_stale_registry() {
+  pgrep -x jackd >/dev/null && return 0
+  pgrep -x jackdbus >/dev/null && return 0
+  rm -rf /dev/shm/jack-shm-registry /dev/shm/jack-"$(id -u)"-* /dev/shm/jack_db-"$(id -u)" 2>/dev/null
+  return 0
+}
+
 do_start() {
   local name="$1"
   local log pidf
   log="$(log_file "$name")"
   pidf="$(pid_file "$name")"
+  clear_stale_registry
   if server_up "$name"; then
     echo "jack.sh: a JACK server named '$name' is already running" >&2
     return 3

@@ -236,7 +236,11 @@ for mode in async sync; do
   name="pp-hostile-$$-$mode"
   flags=(--period 256)
   [ "$mode" = async ] && flags+=(--async)
-  if ! eval "$("$jack" start "$name" "${flags[@]}")"; then bad "$mode: JACK server did not start"; continue; fi
+  if ! started=$("$jack" start "$name" "${flags[@]}" 2>"$work/jack.err"); then
+    bad "$mode: JACK server did not start: $(tail -3 "$TMPDIR/pingpong-jack-$name.log" 2>/dev/null | tr '\n' ' ')"
+    continue
+  fi
+  eval "$started"
   servers+=("$name")
   jackd_pid=$(cat "$TMPDIR/pingpong-jack-$name.pid")
 
