@@ -41,7 +41,7 @@
 #include "player/compare.hpp"
 #include "player/output_file.hpp"
 #include "player/player.hpp"
-#include "player/source.hpp"
+#include "player/source/source.hpp"
 #include "player/text.hpp"
 
 namespace pp = pingpong::player;
@@ -331,13 +331,11 @@ int run_play(play_cli& cli) {
   const auto handoff = pingpong::parse_handoff(cli.handoff);
   if (!handoff) return fail(pp::exit_bad_input, "--handoff '" + cli.handoff + "': use lockfree, mutex, mutex-pi or trylock");
   o.handoff = *handoff;
-  // auto: poll for a device (no system call on the real-time thread);
-  // semaphore offline, where there is no real-time thread and a sleeping
-  // producer woken at once renders a 60 s WAV 4x faster than a polling one.
-  const std::string wake_name = cli.wake == "auto" ? (cli.output.empty() ? "poll" : "semaphore") : cli.wake;
-  const auto wake = pingpong::parse_wake(wake_name);
-  if (!wake) return fail(pp::exit_bad_input, "--wake '" + cli.wake + "': use auto, semaphore or poll");
-  o.wake = *wake;
+  if (cli.wake != "auto") {  // auto: the library's choice (pp::resolved_wake)
+    const auto wake = pingpong::parse_wake(cli.wake);
+    if (!wake) return fail(pp::exit_bad_input, "--wake '" + cli.wake + "': use auto, semaphore or poll");
+    o.wake = *wake;
+  }
   if (o.files.empty()) return fail(pp::exit_bad_input, "play: give at least one FILE (see pingpong play --help)");
   try {
     if (!cli.loop.empty()) o.loops = parse_loops(cli.loop);

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "player/source.hpp"
+#include "player/source/source.hpp"
 
 namespace fs = std::filesystem;
 using pingpong::player::file_info;

@@ -23,8 +23,8 @@
 #include <thread>
 #include <utility>
 
-#include "player/device.hpp"
-#include "player/device_kinds.hpp"
+#include "player/device/device.hpp"
+#include "player/device/kinds.hpp"
 
 namespace pingpong::player {
 namespace {

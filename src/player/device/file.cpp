@@ -18,8 +18,8 @@
 #include <thread>
 #include <vector>
 
-#include "player/device.hpp"
-#include "player/device_kinds.hpp"
+#include "player/device/device.hpp"
+#include "player/device/kinds.hpp"
 #include "player/output_file.hpp"
 
 namespace pingpong::player {

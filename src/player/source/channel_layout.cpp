@@ -1,5 +1,5 @@
 // pingpong::player channel layouts — see channel_layout.hpp.
-#include "player/channel_layout.hpp"
+#include "player/source/channel_layout.hpp"
 
 #include <sndfile.h>
 
