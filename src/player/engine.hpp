@@ -35,7 +35,7 @@ inline void bump(std::atomic<std::uint64_t>& counter) noexcept {
 class engine_base : public render_target {
  public:
   engine_base(std::int64_t period_ns, std::size_t channels, std::size_t fade_frames)
-      : period_ns_(period_ns), channels_(channels), fade_frames_(std::max<std::size_t>(fade_frames, 1)) {}
+      : timer(period_ns), channels_(channels), fade_frames_(std::max<std::size_t>(fade_frames, 1)) {}
 
   /// Control thread: fade the output out over fade_frames, then end the
   /// stream (a stop without a click). fade_done() once the last faded frame
@@ -75,7 +75,10 @@ class engine_base : public render_target {
   latency_histogram callback_ns, interval_ns;
   std::atomic<int> rt_tid{0};  ///< the callback thread, for the syscall counter
   std::atomic<std::uint64_t> stalls{0};
-  std::atomic<std::uint64_t> callbacks{0}, deadline_misses{0}, underflows{0}, overflows{0}, priming{0};
+  std::atomic<std::uint64_t> underflows{0}, overflows{0}, priming{0};
+  callback_timer timer;  ///< callbacks, the longest, deadline misses (the library's, as embedders use it)
+  std::uint64_t callbacks() const noexcept { return timer.callbacks(); }
+  std::uint64_t deadline_misses() const noexcept { return timer.deadline_misses(); }
   std::atomic<std::int64_t> first_audio_ns{-1};
   std::atomic<std::uint64_t> source_frames_played{0};
   std::atomic<std::size_t> max_callback_frames{0};  ///< the most frames one callback asked for: the device's real period
@@ -107,8 +110,7 @@ class engine_base : public render_target {
     }
     const std::int64_t end = now_ns();
     callback_ns.record(end - start);
-    bump(callbacks);
-    if (end - start > period_ns_) bump(deadline_misses);
+    timer.record(start, end);
     if (r.frames > 0) {
       // relaxed: statistics for the control thread.
       source_frames_played.store(source_frames_played.load(std::memory_order_relaxed) + r.frames,
@@ -167,7 +169,6 @@ class engine_base : public render_target {
   }
 
  private:
-  std::int64_t period_ns_;
   std::int64_t last_start_ = -1;  // real-time thread only
   std::size_t max_callback_frames_ = 0;  // real-time thread only
   std::size_t channels_;

@@ -221,8 +221,8 @@ void fill_figures(play_report& report, const engine_base& eng, const device& out
   report.events_dropped = c.events_dropped;
   report.max_swap_ns = c.max_swap_ns;
   report.min_slack_frames = w.min_slack_frames;
-  report.callbacks = eng.callbacks.load(std::memory_order_relaxed);
-  report.deadline_misses = eng.deadline_misses.load(std::memory_order_relaxed);
+  report.callbacks = eng.callbacks();
+  report.deadline_misses = eng.deadline_misses();
   report.output_underflows = eng.underflows.load(std::memory_order_relaxed);
   report.output_overflows = eng.overflows.load(std::memory_order_relaxed);
   report.priming_callbacks = eng.priming.load(std::memory_order_relaxed);
@@ -424,10 +424,10 @@ void session::monitor() {
       break;
     }
     const auto now = std::chrono::steady_clock::now();
-    if (!watch_->check(eng_->callbacks.load(std::memory_order_relaxed), *out_, report_)) break;
+    if (!watch_->check(eng_->callbacks(), *out_, report_)) break;
     if (now >= stop_at) break;
     if (options_.stop_after_glitches > 0 &&
-        eng_->buffer_stats().underrun_events + eng_->deadline_misses.load(std::memory_order_relaxed) >
+        eng_->buffer_stats().underrun_events + eng_->deadline_misses() >
             options_.stop_after_glitches)
       break;
     watch_rt_syscalls();
@@ -445,7 +445,7 @@ void session::sample_timeline(std::chrono::steady_clock::time_point now) {
   next_sample_ += 50ms;
   report_.timeline.push_back({std::chrono::duration<double>(now - started_).count(), fill(),
                               eng_->buffer_stats().underrun_events,
-                              eng_->deadline_misses.load(std::memory_order_relaxed), host_xruns()});
+                              eng_->deadline_misses(), host_xruns()});
 }
 
 /// The live status: where in which file, how full, what went wrong so far.
@@ -456,7 +456,7 @@ void session::tick() {
   st.duration_s = duration_s_;
   st.fill = fill();
   st.underruns = eng_->buffer_stats().underrun_events;
-  st.deadline_misses = eng_->deadline_misses.load(std::memory_order_relaxed);
+  st.deadline_misses = eng_->deadline_misses();
   st.device_xruns = host_xruns() + report_.server_stalls;
   st.cpu_load = out_->cpu_load();
   st.stalled_s = watch_->stalled_s();
@@ -479,14 +479,14 @@ void session::watch_rt_syscalls() {
   // acquire: pairs with the release store at the first callback.
   if (const int tid = eng_->rt_tid.load(std::memory_order_acquire); tid != 0) {
     rt_syscalls_ = std::make_unique<thread_syscall_counter>(tid);
-    rt_callbacks_at_open_ = eng_->callbacks.load(std::memory_order_relaxed);
+    rt_callbacks_at_open_ = eng_->callbacks();
   }
 }
 
 void session::measure_rt_syscalls() {
   if (rt_syscalls_ && rt_syscalls_->available()) {
     const std::uint64_t n = rt_syscalls_->read();
-    const std::uint64_t calls = eng_->callbacks.load(std::memory_order_relaxed) - rt_callbacks_at_open_;
+    const std::uint64_t calls = eng_->callbacks() - rt_callbacks_at_open_;
     // The device thread's own calls between callbacks (the sim device's one
     // clock_nanosleep per period) are not the callback's; subtract them
     // where the device knows them. Host threads (JACK) make their own too.
