@@ -26,7 +26,24 @@
 namespace pp = pingpong::player;
 using namespace pingpong::cli;
 
+namespace {
+int run(int argc, char** argv);
+}  // namespace
+
 int main(int argc, char** argv) {
+  // Anything that escapes a command is a bug; say so in one line, exit 3.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    return fail(pp::exit_device, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return fail(pp::exit_device, "internal error");
+  }
+}
+
+namespace {
+
+int run(int argc, char** argv) {
   ensure_standard_fds();
   CLI::App app{"pingpong " PINGPONG_VERSION_STRING
                " — real-time double-buffer audio player and glitch lab.\n"
@@ -130,3 +147,4 @@ int main(int argc, char** argv) {
   return fail(pp::exit_bad_input, "no command (see pingpong --help)");
 }
 
+}  // namespace

@@ -115,6 +115,7 @@ void terminate_to_saved_stderr() {
 /// pingpong writes to a saved copy. Sanitizer reports go to the copy too.
 /// PINGPONG_DEBUG_STDERR=1 keeps the libraries' messages.
 void quiet_library_stderr() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read at start-up; nothing in pingpong calls setenv
   if (std::getenv("PINGPONG_DEBUG_STDERR") != nullptr) return;
   std::fflush(stderr);
   const int saved = ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
@@ -156,7 +157,7 @@ int finish_stdout(int code, bool required) {
     const int e = errno;
     std::clearerr(stdout);
     if (code == pp::exit_ok || code == pp::exit_glitched)
-      return fail(pp::exit_output, std::string("writing to stdout failed: ") + std::strerror(e ? e : EIO));
+      return fail(pp::exit_output, std::string("writing to stdout failed: ") + pp::error_text(e ? e : EIO));
   }
   return code;
 }

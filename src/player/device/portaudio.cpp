@@ -50,6 +50,7 @@ class pa_system {
  private:
   pa_system() {
     PaJack_SetClientName("pingpong");
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in pingpong calls setenv
     const bool quiet = std::getenv("PINGPONG_DEBUG_PORTAUDIO") == nullptr;
     int saved = -1;
     if (quiet) {
@@ -121,6 +122,7 @@ bool is_jack(PaHostApiIndex api) { return Pa_HostApiTypeIdToHostApiIndex(paJACK)
 
 /// The JACK server's name as libjack picks it.
 std::string jack_server_name() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in pingpong calls setenv
   const char* name = std::getenv("JACK_DEFAULT_SERVER");
   return name && *name ? name : "default";
 }

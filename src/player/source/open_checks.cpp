@@ -129,7 +129,7 @@ bool looks_like_mpeg(const std::string& path) {
                        off_t(id3[9] & 0x7f);
     start = 10 + body + ((id3[5] & 0x10) ? 10 : 0);
   }
-  const std::vector<unsigned char> head = read_at(fd, start, 64 * 1024);
+  const std::vector<unsigned char> head = read_at(fd, start, std::size_t{64} * 1024);
   ::close(fd);
   const std::size_t n = head.size();
   for (std::size_t i = 0; i + 4 <= n; ++i) {

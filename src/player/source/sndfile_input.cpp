@@ -1,5 +1,6 @@
 // libsndfile handles for files and memory (see sndfile_input.hpp).
 #include "player/source/sndfile_input.hpp"
+#include "player/text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -73,7 +74,7 @@ sndfile_ptr open_sndfile(const std::string& path, SF_INFO& info) {
   if (has_mp3_name(path) && !looks_like_mpeg(path)) {
     // Recognised by content (a WAV named .mp3 is fine), never by the name.
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail("cannot open " + in_quotes(path) + ": " + std::strerror(errno));
+    if (fd < 0) fail("cannot open " + in_quotes(path) + ": " + error_text(errno));
     SNDFILE* probe = sf_open_fd(fd, SFM_READ, &info, SF_FALSE);
     const bool known = probe != nullptr;
     if (probe != nullptr) sf_close(probe);
