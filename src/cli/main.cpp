@@ -43,36 +43,29 @@ int main(int argc, char** argv) {
 
 namespace {
 
-int run(int argc, char** argv) {
-  ensure_standard_fds();
-  CLI::App app{"pingpong " PINGPONG_VERSION_STRING
-               " — real-time double-buffer audio player and glitch lab.\n"
-               "Exit codes: 0 ok, 1 glitched (--fail-on-glitch), 2 bad usage/input, 3 device error, 4 output not written,\n"
-               "129/130/143 interrupted (SIGHUP/SIGINT/SIGTERM; a second signal stops at once).",
-               "pingpong"};
-  app.set_version_flag("--version", "pingpong " PINGPONG_VERSION_STRING);
-  app.require_subcommand(1);
+/// The library's ranges (player.hpp, compare.hpp), checked at parse time.
+struct option_ranges {
+  CLI::Validator period, half, half_or_auto, stall_ms, stall_rate;
+  static option_ranges make() {
+    const auto frames = [](std::size_t n) { return static_cast<double>(n); };
+    return {number_in(frames(pp::min_period_frames), frames(pp::max_period_frames), "frames", true),
+            number_in(frames(pp::min_period_frames), frames(pp::max_half_frames), "frames", true),
+            number_in(frames(pp::min_period_frames), frames(pp::max_half_frames), "frames", true, false, true),
+            number_in(0, pp::max_stall_ms, "ms", false), number_in(0, pp::max_stall_rate_hz, "per second", false, true)};
+  }
+};
 
-  // The library's ranges (player.hpp, compare.hpp), checked at parse time.
-  const auto frames = [](std::size_t n) { return static_cast<double>(n); };
-  const CLI::Validator period_range = number_in(frames(pp::min_period_frames), frames(pp::max_period_frames), "frames", true);
-  const CLI::Validator half_range = number_in(frames(pp::min_period_frames), frames(pp::max_half_frames), "frames", true);
-  const CLI::Validator half_range_auto =
-      number_in(frames(pp::min_period_frames), frames(pp::max_half_frames), "frames", true, false, true);
-  const CLI::Validator stall_ms_range = number_in(0, pp::max_stall_ms, "ms", false);
-  const CLI::Validator stall_rate_range = number_in(0, pp::max_stall_rate_hz, "per second", false, true);
-
-  play_cli cli;
+CLI::App* add_play(CLI::App& app, play_cli& cli, const option_ranges& r) {
   auto* play = app.add_subcommand("play", "Play audio files (WAV, AIFF, FLAC, Ogg Vorbis, Opus, MP3, ...) gaplessly");
   play->add_option("files", cli.files, "Files to play, in order");
   play->add_option("-d,--device", cli.device, "Output: name substring or index (pingpong devices), or 'sim'");
   play->add_option("-o,--output", cli.output, "Render offline to FILE (.wav float, .flac, .ogg, .aiff) instead");
   cli.period_option = play->add_option("-p,--period", cli.period, "Frames per callback (JACK: the server's own)")
-                          ->capture_default_str()->check(period_range);
+                          ->capture_default_str()->check(r.period);
   play->add_option("-r,--rate", cli.rate, "Output sample rate (default: the first file's; resampled with soxr)")
       ->check(number_in(pp::min_output_rate, pp::max_output_rate, "Hz", true, false, true));
   play->add_option("--half", cli.half, "Frames per half of the double buffer (default 8 x period, at least 2048)")
-      ->check(half_range_auto);
+      ->check(r.half_or_auto);
   play->add_option("--handoff", cli.handoff, "lockfree | mutex | mutex-pi | trylock")->capture_default_str();
   play->add_option("--wake", cli.wake, "auto | semaphore | poll (auto: poll on a device, semaphore with -o)")
       ->capture_default_str();
@@ -85,30 +78,31 @@ int run(int argc, char** argv) {
   play->add_option("--json", cli.json, "Write the report as JSON to FILE ('-' for stdout)");
   play->add_flag("--fail-on-glitch", cli.fail_on_glitch, "Exit 1 if anything glitched");
 
-  auto* devices = app.add_subcommand("devices", "List output devices (host API, channels, rate, latency)");
-  std::vector<std::string> info_files;
-  auto* info = app.add_subcommand("info", "Show format, rate, channels and length of files");
-  info->add_option("files", info_files, "Files")->required();
+  return play;
+}
 
-  lab_cli lab;
+CLI::App* add_compare(CLI::App& app, lab_cli& lab, const option_ranges& r) {
   auto* compare = app.add_subcommand("compare", "Glitch lab: every handoff x wake under the same load, interleaved");
   compare->add_option("file", lab.file, "Input file (default: a generated signal)")->expected(0, 1);
   compare->add_option("--handoffs", lab.handoffs, "Comma list of handoffs")->capture_default_str();
   compare->add_option("--wake", lab.wakes, "Comma list of wakes")->capture_default_str();
   compare->add_option("--load", lab.loads, "none | cpu | io | stall | inversion | all (comma list)")->capture_default_str();
-  compare->add_option("-p,--period", lab.period, "Frames per callback")->capture_default_str()->check(period_range);
-  compare->add_option("--half", lab.half, "Frames per half")->capture_default_str()->check(half_range);
+  compare->add_option("-p,--period", lab.period, "Frames per callback")->capture_default_str()->check(r.period);
+  compare->add_option("--half", lab.half, "Frames per half")->capture_default_str()->check(r.half);
   compare->add_option("--duration", lab.duration, "Seconds per run")->capture_default_str()
       ->check(number_in(0, pp::max_compare_duration_s, "seconds", false, true));
   compare->add_option("--repeat", lab.repeat, "Runs per combination")->capture_default_str()->check(number_in(1, pp::max_repeats, "", true));
   compare->add_option("-d,--device", lab.device, "sim, 'default', or a device name/index")->capture_default_str();
-  compare->add_option("--stall-ms", lab.stall_ms, "stall load: length of each stall (default: half a half)")->check(stall_ms_range);
-  compare->add_option("--stall-rate", lab.stall_rate, "stall load: stalls per second")->capture_default_str()->check(stall_rate_range);
+  compare->add_option("--stall-ms", lab.stall_ms, "stall load: length of each stall (default: half a half)")->check(r.stall_ms);
+  compare->add_option("--stall-rate", lab.stall_rate, "stall load: stalls per second")->capture_default_str()->check(r.stall_rate);
   compare->add_option("--json", lab.json, "Write every run and the summary as JSON ('-' for stdout)");
   compare->add_option("--report", lab.html, "Write a self-contained HTML report");
   compare->add_flag("-q,--quiet", lab.quiet, "No table, no progress");
 
-  lab_cli probe_cli;
+  return compare;
+}
+
+CLI::App* add_probe(CLI::App& app, lab_cli& probe_cli, const option_ranges& r) {
   probe_cli.handoffs = "lockfree";
   probe_cli.wakes = "poll";
   probe_cli.duration = 3.0;
@@ -120,10 +114,34 @@ int run(int argc, char** argv) {
   probe->add_option("--duration", probe_cli.duration, "Seconds per configuration")->capture_default_str()
       ->check(number_in(0, pp::max_probe_duration_s, "seconds", false, true));
   probe->add_option("-d,--device", probe_cli.device, "sim, 'default', or a device name/index")->capture_default_str();
-  probe->add_option("--stall-ms", probe_cli.stall_ms, "stall load: length of each stall")->check(stall_ms_range);
-  probe->add_option("--stall-rate", probe_cli.stall_rate, "stall load: stalls per second")->capture_default_str()->check(stall_rate_range);
+  probe->add_option("--stall-ms", probe_cli.stall_ms, "stall load: length of each stall")->check(r.stall_ms);
+  probe->add_option("--stall-rate", probe_cli.stall_rate, "stall load: stalls per second")->capture_default_str()->check(r.stall_rate);
   probe->add_option("--json", probe_cli.json, "Write the sweep as JSON ('-' for stdout)");
   probe->add_flag("-q,--quiet", probe_cli.quiet, "Only the JSON / exit code");
+
+  return probe;
+}
+
+int run(int argc, char** argv) {
+  ensure_standard_fds();
+  CLI::App app{"pingpong " PINGPONG_VERSION_STRING
+               " — real-time double-buffer audio player and glitch lab.\n"
+               "Exit codes: 0 ok, 1 glitched (--fail-on-glitch), 2 bad usage/input, 3 device error, 4 output not written,\n"
+               "129/130/143 interrupted (SIGHUP/SIGINT/SIGTERM; a second signal stops at once).",
+               "pingpong"};
+  app.set_version_flag("--version", "pingpong " PINGPONG_VERSION_STRING);
+  app.require_subcommand(1);
+  const option_ranges ranges = option_ranges::make();
+  play_cli cli;
+  lab_cli lab, probe_cli;
+  CLI::App* play = add_play(app, cli, ranges);
+  auto* devices = app.add_subcommand("devices", "List output devices (host API, channels, rate, latency)");
+  std::vector<std::string> info_files;
+  auto* info = app.add_subcommand("info", "Show format, rate, channels and length of files");
+  info->add_option("files", info_files, "Files")->required();
+
+  CLI::App* compare = add_compare(app, lab, ranges);
+  CLI::App* probe = add_probe(app, probe_cli, ranges);
 
   try {
     app.parse(argc, argv);
