@@ -13,10 +13,11 @@ class engine final : public engine_base {
   engine(const config& cfg, std::int64_t period_ns, std::size_t fade_frames)
       : engine_base(period_ns, cfg.channels, fade_frames), buffer_(cfg) {}
 
-  render_result render(float* out, std::size_t frames, const callback_status& status) noexcept override {
+  render_result render(float* out, std::size_t frames, const callback_status& status) noexcept
+      PINGPONG_NONBLOCKING override {
     return measured(out, frames, status, [&] { return buffer_.reader().read(out, frames); });
   }
-  std::size_t available() noexcept override { return buffer_.reader().available(); }
+  std::size_t available() noexcept PINGPONG_NONBLOCKING override { return buffer_.reader().available(); }
 
   void produce(source& input, const producer_setup& setup) override {
     setup_producer_thread(setup);

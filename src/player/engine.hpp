@@ -86,11 +86,14 @@ class engine_base : public render_target {
  protected:
   // Real-time: measure around the read. Wait-free apart from the policy's read.
   template <class Read>
-  render_result measured(float* out, std::size_t frames, const callback_status& status, Read&& read) noexcept {
+  render_result measured(float* out, std::size_t frames, const callback_status& status, Read&& read) noexcept
+      PINGPONG_NONBLOCKING {
     const std::int64_t start = now_ns();
     if (last_start_ < 0 && want_tid_) {
       // One gettid system call, at the first callback only, so the control
-      // thread can count this thread's system calls from the outside.
+      // thread can count this thread's system calls from the outside: the
+      // lab asked for it (count_rt_syscalls); plain playback never makes it.
+      const detail::rtsan_allowed measuring;
       rt_tid.store(current_tid(), std::memory_order_release);  // release: pairs with the control thread's acquire
     }
     if (last_start_ >= 0) interval_ns.record(start - last_start_);
@@ -127,7 +130,7 @@ class engine_base : public render_target {
   };
   /// Real-time: a linear ramp from 1 to 0 over fade_frames_, across as many
   /// callbacks as it takes; the stream ends where the ramp reaches 0.
-  faded fade(float* out, std::size_t frames, const read_result& r) noexcept {
+  faded fade(float* out, std::size_t frames, const read_result& r) noexcept PINGPONG_NONBLOCKING {
     std::size_t f = 0;
     for (; f < r.frames && fade_pos_ < fade_frames_; ++f, ++fade_pos_) {
       const float g = 1.0f - static_cast<float>(fade_pos_ + 1) / static_cast<float>(fade_frames_);

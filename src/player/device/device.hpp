@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <pingpong/detail/realtime.hpp>
+
 #include "player/errors.hpp"
 #include "player/histogram.hpp"
 
@@ -34,10 +36,11 @@ class render_target {
   virtual ~render_target() = default;
   /// Fills `out` (interleaved, device channels). Thread: the device's
   /// real-time thread. Never blocks, allocates, or does I/O.
-  virtual render_result render(float* out, std::size_t frames, const callback_status& status) noexcept = 0;
+  virtual render_result render(float* out, std::size_t frames, const callback_status& status) noexcept
+      PINGPONG_NONBLOCKING = 0;
   /// Frames render() could deliver now without silence. Thread: the device
   /// thread (offline devices wait on it). Wait-free.
-  virtual std::size_t available() noexcept = 0;
+  virtual std::size_t available() noexcept PINGPONG_NONBLOCKING = 0;
   /// True once the producer has committed its last half. Thread: any.
   virtual bool producer_done() const noexcept = 0;
 };

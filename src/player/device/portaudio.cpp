@@ -279,9 +279,10 @@ class portaudio_device final : public device {
   double cpu_load() const noexcept override { return stream_ ? Pa_GetStreamCpuLoad(stream_) : -1.0; }
 
  private:
-  // Real-time: forwards to the engine. No allocation, locking, I/O or logging.
+  // Real-time: forwards to the engine. No allocation, locking, I/O or logging
+  // (RealtimeSanitizer checks it: PINGPONG_NONBLOCKING).
   static int trampoline(const void*, void* output, unsigned long frames, const PaStreamCallbackTimeInfo*,
-                        PaStreamCallbackFlags flags, void* user) {
+                        PaStreamCallbackFlags flags, void* user) noexcept PINGPONG_NONBLOCKING {
     auto* self = static_cast<portaudio_device*>(user);
     const callback_status status{(flags & paOutputUnderflow) != 0, (flags & paOutputOverflow) != 0,
                                  (flags & paPrimingOutput) != 0};
