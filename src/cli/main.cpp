@@ -74,6 +74,10 @@ CLI::App* add_play(CLI::App& app, play_cli& cli, const option_ranges& r) {
   play->add_option("--end", cli.end, "End each file here (seconds or mm:ss)");
   play->add_option("--loop", cli.loop, "Play the list N times, or 'inf' until stopped (not with -o)");
   play->add_option("--bits", cli.bits, "Sample format of -o: 16, 24, 32 or float (default: float; FLAC 24)");
+  play->add_option("--producer-priority", cli.producer_priority,
+                   "Producer thread: auto (SCHED_FIFO 1 on a device, if permitted), off, or a priority 1..98")
+      ->capture_default_str();
+  play->add_flag("--no-memory-lock", cli.no_memory_lock, "Do not mlockall() while playing on a device");
   play->add_flag("-q,--quiet", cli.quiet, "No status line and no summary");
   play->add_option("--json", cli.json, "Write the report as JSON to FILE ('-' for stdout)");
   play->add_flag("--fail-on-glitch", cli.fail_on_glitch, "Exit 1 if anything glitched");

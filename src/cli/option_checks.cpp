@@ -77,6 +77,16 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
+int parse_producer_priority(const std::string& text, int automatic) {
+  if (text == "auto") return automatic;
+  if (text == "off") return 0;
+  if (!text.empty() && text.size() <= 2 && text.find_first_not_of("0123456789") == std::string::npos) {
+    const int n = std::stoi(text);
+    if (n >= 1 && n <= 98) return n;
+  }
+  throw pp::input_error("--producer-priority '" + text + "': use auto, off, or a SCHED_FIFO priority from 1 to 98");
+}
+
 namespace {
 
 /// "a, b, c or d" from the library's own names.

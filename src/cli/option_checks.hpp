@@ -23,6 +23,8 @@ CLI::Validator number_in(double lo, double hi, const std::string& unit, bool int
 int parse_loops(const std::string& text);
 /// `--bits 16|24|32|float` (empty: automatic); throws input_error.
 player::output_encoding parse_bits(const std::string& text);
+/// `--producer-priority N` (1..98), `off` (0) or `auto` (`automatic`); throws input_error.
+int parse_producer_priority(const std::string& text, int automatic);
 /// "a, b,c" → {"a", "b", "c"}.
 std::vector<std::string> split_list(const std::string& text);
 /// A handoff or wake by name, or input_error "OPTION 'x': use lockfree,

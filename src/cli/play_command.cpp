@@ -34,6 +34,13 @@ int run_play(play_cli& cli) {
     if (cli.wake != "auto") o.wake = wake_named(cli.wake, "--wake", true);  // auto: the library's choice (pp::resolved_wake)
     if (!cli.loop.empty()) o.loops = parse_loops(cli.loop);
     o.encoding = parse_bits(cli.bits);
+    // Offline there is no deadline: a real-time producer would only take
+    // the machine from everything else. On a device, SCHED_FIFO 1 is above
+    // every normal thread (the loads a machine has) and below any audio
+    // thread (JACK's, PortAudio's, the sim device's), where permitted.
+    const bool on_device = cli.output.empty();
+    o.producer_fifo_priority = parse_producer_priority(cli.producer_priority, on_device ? 1 : 0);
+    o.lock_memory = on_device && !cli.no_memory_lock;
     if (!cli.bits.empty() && cli.output.empty()) throw pp::input_error("--bits applies to --output only");
     if (!cli.start.empty()) o.start_s = pp::parse_time(cli.start);
     if (!cli.end.empty()) o.end_s = pp::parse_time(cli.end);

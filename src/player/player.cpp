@@ -14,7 +14,20 @@
 #include "player/engine.hpp"
 #include "player/output_file.hpp"
 #include "player/source/source.hpp"
+#include "player/text.hpp"
 #include "player/threads.hpp"
+
+#include <sys/mman.h>
+
+#include <cerrno>
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define PINGPONG_SHADOW_MEMORY 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define PINGPONG_SHADOW_MEMORY 1
+#endif
+#endif
 
 namespace pingpong::player {
 namespace {
@@ -256,6 +269,41 @@ std::size_t effective_half_frames(const play_options& options, std::size_t devic
 
 namespace {
 
+/// mlockall for one run, undone at its end: a page fault on the callback's
+/// path (the halves, the engine, the device's stack) costs a disk read at
+/// worst. The halves are already written (zeroed) when this runs, so they
+/// are resident and stay so.
+class memory_lock {
+ public:
+  /// Locks if asked and permitted; `state()` says what happened.
+  explicit memory_lock(bool wanted) {
+    if (!wanted) {
+      state_ = "not locked (not asked)";
+      return;
+    }
+#if PINGPONG_SHADOW_MEMORY
+    state_ = "not locked: a sanitizer build (its shadow memory cannot be locked)";
+#else
+    if (::mlockall(MCL_CURRENT | MCL_FUTURE) == 0) {
+      locked_ = true;
+      state_ = "locked";
+    } else {
+      state_ = "not locked: " + error_text(errno) + " (raise the memlock limit: ulimit -l, /etc/security/limits.conf)";
+    }
+#endif
+  }
+  ~memory_lock() {
+    if (locked_) ::munlockall();
+  }
+  memory_lock(const memory_lock&) = delete;
+  memory_lock& operator=(const memory_lock&) = delete;
+  const std::string& state() const noexcept { return state_; }
+
+ private:
+  bool locked_ = false;
+  std::string state_;
+};
+
 /// One play() from open to report, as steps the control thread takes in
 /// order: open (files, device, source, engine), start (producer, prime,
 /// device), monitor (until the end, an interrupt, a dead device or a
@@ -317,6 +365,7 @@ class session {
   std::unique_ptr<thread_syscall_counter> rt_syscalls_;
   std::uint64_t rt_callbacks_at_open_ = 0;
   std::unique_ptr<callback_watch> watch_;
+  std::unique_ptr<memory_lock> memory_;
   bool stopped_ = false;
 };
 
@@ -381,6 +430,8 @@ void session::open() {
                       " channels): use a smaller --half");
   }
 
+  memory_ = std::make_unique<memory_lock>(options_.lock_memory);
+  report_.memory = memory_->state();
   report_.files = options_.files;
   report_.device = dev_;
   report_.handoff = std::string(to_string(options_.handoff));

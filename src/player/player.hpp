@@ -51,7 +51,8 @@ struct play_options {
     bool busy = false;        ///< spin (holds the CPU, can be preempted) instead of sleeping
     bool inside_lock = true;  ///< locked policies: stall while holding the handoff lock
   } stall;
-  int producer_fifo_priority = 0;  ///< 0 = SCHED_OTHER
+  int producer_fifo_priority = 0;  ///< 0 = SCHED_OTHER; N: SCHED_FIFO N if permitted (else SCHED_OTHER, said in the report)
+  bool lock_memory = false;        ///< mlockall(MCL_CURRENT | MCL_FUTURE) for the run, if permitted (halves prefaulted)
   int producer_cpu = -1;           ///< pin the producer thread; -1 = no
   int device_fifo_priority = 70;   ///< sim device thread
   int device_cpu = -1;             ///< pin the sim device thread; -1 = no
@@ -107,6 +108,7 @@ struct play_report {
   double rt_syscalls_per_callback = -1.0;  ///< < 0: not measured (see rt_syscalls_note)
   std::string rt_syscalls_note;
   std::string producer_scheduling, device_scheduling;  ///< e.g. "SCHED_FIFO 10, CPU 0"
+  std::string memory;                  ///< "locked", "not locked (not asked)", "not locked: <why>"
   std::uint64_t stalls_injected = 0;
   std::string error;                   ///< non-empty: result "error"
   int error_code = 0;                  ///< exit code for the error

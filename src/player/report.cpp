@@ -63,6 +63,8 @@ std::string to_json(const play_report& r, const std::string& version) {
     << ",\n  \"producer_min_slack_frames\": " << (r.min_slack_frames >= 0 ? std::to_string(r.min_slack_frames) : "null")
     << ",\n  \"first_audio_ms\": " << (r.first_audio_ms >= 0 ? num(r.first_audio_ms) : "null")
     << ",\n  \"startup_ms\": " << (r.startup_ms >= 0 ? num(r.startup_ms) : "null")
+    << ",\n  \"producer_scheduling\": \"" << escape(r.producer_scheduling) << "\""
+    << ",\n  \"memory\": \"" << escape(r.memory) << "\""
     << ",\n  \"interrupted\": " << (r.interrupted ? "true" : "false")
     << ",\n  \"notes\": [";
   for (std::size_t i = 0; i < r.notes.size(); ++i) o << (i ? ", " : "") << "\"" << escape(r.notes[i]) << "\"";
@@ -126,6 +128,9 @@ std::string summary_text(const play_report& r) {
     line += (line.empty() ? "" : "   ") + std::string(buf);
   }
   if (!line.empty()) o << line << "\n";
+  if (!r.producer_scheduling.empty() || !r.memory.empty())
+    o << "producer " << (r.producer_scheduling.empty() ? "?" : r.producer_scheduling) << "; memory "
+      << (r.memory.empty() ? "?" : r.memory) << "\n";
   o << "result: " << verdict(r) << (r.error.empty() ? "" : ": " + printable(r.error)) << "\n";
   return o.str();
 }

@@ -234,6 +234,13 @@ void source::impl::open_current() {
   // few formats from the file name, which it does not have then: if that
   // open fails, open by name as checked.
   if (!file) fd.reset(::open(e.path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.fd >= 0) {
+    // Read ahead: the file is read once, front to back; let the kernel
+    // fetch it early and in large pieces (a slow disk stalls the producer,
+    // not the callback, but every millisecond of slack counts).
+    (void)::posix_fadvise(fd.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    (void)::posix_fadvise(fd.fd, 0, 0, POSIX_FADV_WILLNEED);
+  }
   opened_size = current_size();  // -1 in memory or if the open failed
   if (!file && fd.fd >= 0) {
     file.reset(sf_open_fd(fd.fd, SFM_READ, &info, SF_FALSE));
