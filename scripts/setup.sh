@@ -15,12 +15,22 @@ packages=(
   chromium python3
   # trying it as a user would: other projects' sounds, speech, a converter
   sox alsa-utils sound-theme-freedesktop espeak-ng tmux
+  # RealtimeSanitizer (scripts/test.sh realtime): clang 22, from bookworm-security
+  clang-22 libclang-rt-22-dev
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+
+# The real-time tests count the callback thread's system calls through the
+# raw_syscalls tracepoint, which needs tracefs; mount it where it is missing
+# (as root), so that proof runs instead of being skipped.
+if [ "$(id -u)" -eq 0 ] && [ -d /sys/kernel/tracing ] && [ ! -e /sys/kernel/tracing/events ]; then
+  mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null && echo "setup: mounted tracefs on /sys/kernel/tracing" ||
+    echo "setup: could not mount tracefs; system-call counts will be skipped"
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
