@@ -14,6 +14,7 @@ struct play_cli {
   std::vector<std::string> files;
   std::string device, output, handoff = "lockfree", wake = "auto", start, end, json, loop, bits;
   std::string producer_priority = "auto";
+  bool recursive = false, shuffle = false;
   bool no_memory_lock = false;
   std::size_t period = 256, half = 0;
   int rate = 0;

@@ -57,7 +57,7 @@ struct option_ranges {
 
 CLI::App* add_play(CLI::App& app, play_cli& cli, const option_ranges& r) {
   auto* play = app.add_subcommand("play", "Play audio files (WAV, AIFF, FLAC, Ogg Vorbis, Opus, MP3, ...) gaplessly");
-  play->add_option("files", cli.files, "Files to play, in order");
+  play->add_option("files", cli.files, "Files, folders (natural order) and .m3u/.m3u8/.pls playlists, in order");
   play->add_option("-d,--device", cli.device, "Output: name substring or index (pingpong devices), or 'sim'");
   play->add_option("-o,--output", cli.output, "Render offline to FILE (.wav float, .flac, .ogg, .aiff) instead");
   cli.period_option = play->add_option("-p,--period", cli.period, "Frames per callback (JACK: the server's own)")
@@ -77,6 +77,8 @@ CLI::App* add_play(CLI::App& app, play_cli& cli, const option_ranges& r) {
   play->add_option("--producer-priority", cli.producer_priority,
                    "Producer thread: auto (SCHED_FIFO 1 on a device, if permitted), off, or a priority 1..98")
       ->capture_default_str();
+  play->add_flag("--recursive", cli.recursive, "Folders: play their subfolders' audio files too");
+  play->add_flag("--shuffle", cli.shuffle, "Play the list in random order");
   play->add_flag("--no-memory-lock", cli.no_memory_lock, "Do not mlockall() while playing on a device");
   play->add_flag("-q,--quiet", cli.quiet, "No status line and no summary");
   play->add_option("--json", cli.json, "Write the report as JSON to FILE ('-' for stdout)");

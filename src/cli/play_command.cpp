@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <random>
 
 #include "cli/option_checks.hpp"
 #include "cli/process.hpp"
 #include "cli/status_line.hpp"
 #include "player/output_file.hpp"
+#include "player/playlist.hpp"
 #include "player/source/source.hpp"
 #include "player/text.hpp"
 
@@ -30,6 +32,15 @@ int run_play(play_cli& cli) {
   o.rate = cli.rate;
   if (o.files.empty()) return fail(pp::exit_bad_input, "play: give at least one FILE (see pingpong play --help)");
   try {
+    pp::playlist_options lists;
+    lists.recursive = cli.recursive;
+    lists.shuffle = cli.shuffle;
+    lists.seed = std::random_device{}();
+    o.files.clear();
+    for (pp::playlist_entry& e : pp::expand_inputs(cli.files, lists)) {
+      o.files.push_back(std::move(e.path));
+      o.titles.push_back(std::move(e.title));
+    }
     o.handoff = handoff_named(cli.handoff, "--handoff");
     if (cli.wake != "auto") o.wake = wake_named(cli.wake, "--wake", true);  // auto: the library's choice (pp::resolved_wake)
     if (!cli.loop.empty()) o.loops = parse_loops(cli.loop);

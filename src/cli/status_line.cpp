@@ -82,7 +82,8 @@ void draw_status(const pp::live_status& st) {
     tail += "  " + f;
   }
   const std::size_t room = width > columns(head) + columns(tail) ? width - columns(head) - columns(tail) : 0;
-  std::string line = head + fit(pp::printable(base_name(st.file)), room) + tail;
+  const std::string name = st.title.empty() ? base_name(st.file) : st.title;
+  std::string line = head + fit(pp::printable(name), room) + tail;
   line = fit(line, width);
   std::fprintf(stdout, "\r%s\x1b[K", line.c_str());
   std::fflush(stdout);

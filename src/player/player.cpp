@@ -70,7 +70,8 @@ void validate(const play_options& o) {
 struct playlist {
   file_info first;
   int widest_channels = 1;
-  std::vector<double> seconds;  ///< each file's trimmed length; -1 if unknown
+  std::vector<double> seconds;      ///< each file's trimmed length; -1 if unknown
+  std::vector<std::string> titles;  ///< each file's title: the playlist's, else its tag ("artist – title"), else empty
 };
 
 playlist probe_playlist(const play_options& o) {
@@ -85,6 +86,9 @@ playlist probe_playlist(const play_options& o) {
       length = std::max(0.0, end - o.start_s);
     }
     list.seconds.push_back(length);
+    std::string title = list.titles.size() < o.titles.size() ? o.titles[list.titles.size()] : std::string();
+    if (title.empty() && !info.title.empty()) title = info.artist.empty() ? info.title : info.artist + " – " + info.title;
+    list.titles.push_back(std::move(title));
   }
   return list;
 }
@@ -521,6 +525,7 @@ void session::tick() {
     st.file_position_s = st.position_s;
   }
   st.file = options_.files[st.file_index];
+  st.title = list_.titles[st.file_index];
   hooks_.on_tick(st);
 }
 

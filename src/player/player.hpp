@@ -26,6 +26,7 @@ inline constexpr std::size_t max_buffer_bytes = std::size_t(1) << 30;
 
 struct play_options {
   std::vector<std::string> files;
+  std::vector<std::string> titles;  ///< per file, from a playlist (may be shorter; empty: the file's own title tag, else its name)
   std::string device;               ///< "", "sim", a name substring or an index
   std::string output_file;          ///< offline render instead of a device
   std::size_t period_frames = 256;  ///< frames per callback (a JACK server's own period wins; see device_info)
@@ -128,6 +129,7 @@ struct live_status {
   std::uint64_t underruns = 0, deadline_misses = 0, device_xruns = 0;
   double cpu_load = -1.0;
   std::string file;
+  std::string title;                           ///< what to call it: the playlist's title, the file's title tag, or empty
   std::size_t file_index = 0, file_count = 1;  ///< file is file_index + 1 of file_count
   double file_position_s = 0.0;                ///< position within that file (first pass)
   double file_duration_s = -1.0;               ///< that file's length; -1: unknown

@@ -56,4 +56,19 @@ got=$(frames "$tmp/loop.wav")
 if [ "$got" -eq $(( 2 * src )) ]; then echo "ok    --loop 2: $got frames"; else
   echo "FAIL  --loop 2: $got frames, want $(( 2 * src ))"; failures=$((failures + 1)); fi
 
+# A playlist and a folder play their files in order, gaplessly: the render
+# is the two files' samples end to end, bit-exact.
+mkdir -p "$tmp/album/cd1"
+cp "$media/counter.wav" "$tmp/album/cd1/track10.wav"
+cp "$media/lead_in.wav" "$tmp/album/cd1/track2.wav"
+printf '#EXTM3U\n#EXTINF:3,Counter\ncd1/track10.wav\n# lead-in next\ncd1/track2.wav\n' >"$tmp/album/list.m3u"
+"$pingpong" play --quiet --output "$tmp/cat.wav" "$media/counter.wav" "$media/lead_in.wav"
+for input in list.m3u cd1; do
+  want_first=$([ "$input" = cd1 ] && echo lead_in || echo counter)  # the folder in natural order: track2 first
+  "$pingpong" play --quiet --output "$tmp/list.wav" "$tmp/album/$input"
+  [ "$input" = cd1 ] && "$pingpong" play --quiet --output "$tmp/cat.wav" "$media/lead_in.wav" "$media/counter.wav"
+  if cmp -s <(tail -c +45 "$tmp/cat.wav") <(tail -c +45 "$tmp/list.wav"); then echo "ok    $input: the files in order ($want_first first), bit-exact"; else
+    echo "FAIL  $input: not the files in order"; failures=$((failures + 1)); fi
+done
+
 [ "$failures" -eq 0 ] && echo "offline render checks passed" || { echo "$failures offline check(s) failed"; exit 1; }

@@ -161,6 +161,15 @@ file_info probe_file(const std::string& path) {
   out.layout_source = layout.assumed ? "assumed: " + layout.origin : layout.origin;
   out.channel_map = layout.speakers;
   out.speakers = layout.speaker_names();
+  const auto tag = [&](int which) {
+    const char* text = sf_get_string(file.get(), which);
+    return text != nullptr ? one_line(text) : std::string();
+  };
+  out.title = tag(SF_STR_TITLE);
+  out.artist = tag(SF_STR_ARTIST);
+  out.album = tag(SF_STR_ALBUM);
+  out.date = tag(SF_STR_DATE);
+  out.comment = tag(SF_STR_COMMENT);
   out.duration_s = (out.frames >= 0 && info.samplerate > 0)
                        ? static_cast<double>(out.frames) / static_cast<double>(info.samplerate)
                        : -1.0;

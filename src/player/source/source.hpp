@@ -39,6 +39,9 @@ struct file_info {
   std::vector<int> channel_map;
   /// The same as short names, e.g. "FL FR FC LFE BL BR"; empty when unknown.
   std::string speakers;
+  /// Tags libsndfile reads (RIFF INFO, Vorbis comments, ID3, AIFF text
+  /// chunks); empty where the file has none.
+  std::string title, artist, album, date, comment;
 };
 file_info probe_file(const std::string& path);
 
