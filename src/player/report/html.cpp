@@ -20,7 +20,9 @@
 #include <utility>
 #include <vector>
 
-#include "player/compare.hpp"
+#include "player/lab/notes.hpp"
+#include "player/lab/policy_summary.hpp"
+#include "player/report/html.hpp"
 
 namespace pingpong::player {
 namespace {
@@ -42,13 +44,25 @@ std::string esc(std::string_view s) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
+        case '&':
+          out += "&amp;";
+          break;
+        case '<':
+          out += "&lt;";
+          break;
+        case '>':
+          out += "&gt;";
+          break;
+        case '"':
+          out += "&quot;";
+          break;
+        case '\'':
+          out += "&#39;";
+          break;
         case '\t':
-        case '\n': out += static_cast<char>(c); break;
+        case '\n':
+          out += static_cast<char>(c);
+          break;
         default:
           if (c < 0x20 || c == 0x7f)
             out += replacement;
@@ -92,7 +106,9 @@ std::string esc(std::string_view s) {
   return out;
 }
 
-std::string esc_or_dash(std::string_view s) { return s.empty() ? std::string("\xE2\x80\x94") : esc(s); }
+std::string esc_or_dash(std::string_view s) {
+  return s.empty() ? std::string("\xE2\x80\x94") : esc(s);
+}
 
 std::string printf1(const char* format, double v) {
   char buf[64];
@@ -100,7 +116,9 @@ std::string printf1(const char* format, double v) {
   return buf;
 }
 
-bool usable(double v) { return std::isfinite(v) && v >= 0.0; }
+bool usable(double v) {
+  return std::isfinite(v) && v >= 0.0;
+}
 
 /// A duration in µs for the tables: "n/a" for unmeasured (negative, NaN).
 std::string us_text(double v) {
@@ -120,7 +138,9 @@ std::string duration_text(double us) {
   return printf1("%.3g", us / 1e6) + " s";
 }
 
-std::string count_text(std::uint64_t n) { return std::to_string(n); }
+std::string count_text(std::uint64_t n) {
+  return std::to_string(n);
+}
 
 /// Short counts for axis labels: 1, 10, 100, 1k, 10k, 1M, 1e+12.
 std::string short_count(double v) {
@@ -137,7 +157,9 @@ std::string px(double v) {
   return printf1("%.1f", v);
 }
 
-std::uint64_t sat_add(std::uint64_t a, std::uint64_t b) { return a > u64_max - b ? u64_max : a + b; }
+std::uint64_t sat_add(std::uint64_t a, std::uint64_t b) {
+  return a > u64_max - b ? u64_max : a + b;
+}
 
 // ---- aggregation --------------------------------------------------------------
 
@@ -205,8 +227,9 @@ void text(std::string& o, double x, double y, std::string_view anchor, std::stri
 }
 
 void vertical_title(std::string& o, double x, double y, const std::string& s) {
-  o += "<text x=\"" + px(x) + "\" y=\"" + px(y) + "\" text-anchor=\"middle\" class=\"axis-title\" transform=\"rotate(-90 " +
-       px(x) + " " + px(y) + ")\">" + esc(s) + "</text>";
+  o += "<text x=\"" + px(x) + "\" y=\"" + px(y) +
+       "\" text-anchor=\"middle\" class=\"axis-title\" transform=\"rotate(-90 " + px(x) + " " + px(y) + ")\">" +
+       esc(s) + "</text>";
 }
 
 void empty_message(std::string& o, double top, double bottom, const std::string& s) {
@@ -600,7 +623,8 @@ void header(std::string& o, const compare_report& r) {
     half += " (raised from the " + std::to_string(r.requested_half_frames) +
             " asked for: a half holds at least one period)";
   meta_row(o, "half size", half);
-  meta_row(o, "duration per run", usable(r.duration_s) && r.duration_s > 0 ? printf1("%g", r.duration_s) + " s" : "\xE2\x80\x94");
+  meta_row(o, "duration per run",
+           usable(r.duration_s) && r.duration_s > 0 ? printf1("%g", r.duration_s) + " s" : "\xE2\x80\x94");
   meta_row(o, "repeats",
            (r.repeats > 0 ? std::to_string(r.repeats) : std::string("\xE2\x80\x94")) + " \xC2\xB7 " +
                std::to_string(r.runs.size()) + " runs in all");
@@ -611,7 +635,9 @@ std::string td(const std::string& cls, const std::string& html) {
   return cls.empty() ? "<td>" + html + "</td>" : "<td class=\"" + cls + "\">" + html + "</td>";
 }
 
-std::string count_cell(std::uint64_t n) { return td(n ? "bad" : "", count_text(n)); }
+std::string count_cell(std::uint64_t n) {
+  return td(n ? "bad" : "", count_text(n));
+}
 
 std::string distinct_notes(const policy_summary* begin, const policy_summary* end) {
   std::vector<std::string> notes;
@@ -649,8 +675,8 @@ std::string summary_row(const policy_summary& g, std::size_t id) {
   o += td(g.underruns ? "bad" : "", under);
   o += count_cell(g.underrun_frames) + count_cell(g.deadline_misses) + count_cell(g.device_xruns);
   o += td("", us_text(g.callback_p50_us)) + td("", us_text(g.callback_p99_us)) + td("", us_text(g.callback_p999_us));
-  const bool over = usable(g.callback_max_us) && std::isfinite(g.period_us) && g.period_us > 0 &&
-                    g.callback_max_us >= g.period_us;
+  const bool over =
+      usable(g.callback_max_us) && std::isfinite(g.period_us) && g.period_us > 0 && g.callback_max_us >= g.period_us;
   o += td(over ? "warn" : "", us_text(g.callback_max_us));
   o += td("", us_text(g.blocked_max_us));
   const double sys = g.syscalls_per_callback;
@@ -686,8 +712,9 @@ void summary_table(std::string& o, const compare_report& r, const grouping& gr) 
   std::string notes;
   for (const compare_run& run : r.runs)
     if (const std::string reason = left_out_reason(r, run); !reason.empty())
-      notes += "<li>" + esc(run.load + ", " + run.handoff + " / " + run.wake + ", repeat " +
-                            std::to_string(run.repeat) + " " + reason) +
+      notes += "<li>" +
+               esc(run.load + ", " + run.handoff + " / " + run.wake + ", repeat " + std::to_string(run.repeat) + " " +
+                   reason) +
                ": left out of the figures and verdicts</li>";
   if (r.planned_runs > int(r.runs.size()))
     notes += "<li>The compare was interrupted: " + std::to_string(r.runs.size()) + " of " +
@@ -750,8 +777,8 @@ void worst_timeline(std::string& o, const policy_summary& g) {
   }
   o += "<div class=\"sub\">Timeline of repeat " + std::to_string(worst->repeat) + which + ": " +
        esc(run_counts(*worst)) + "</div>";
-  o += timeline_svg(*worst, "timeline, " + g.load + ", " + g.handoff + " / " + g.wake + ", repeat " +
-                                std::to_string(worst->repeat));
+  o += timeline_svg(
+      *worst, "timeline, " + g.load + ", " + g.handoff + " / " + g.wake + ", repeat " + std::to_string(worst->repeat));
 }
 
 void policy_card(std::string& o, const policy_summary& g, std::size_t id, const std::vector<merged_bin>& bins,
@@ -759,8 +786,8 @@ void policy_card(std::string& o, const policy_summary& g, std::size_t id, const 
   const std::size_t n = g.counted;
   o += "<div class=\"card\" id=\"p" + std::to_string(id) + "\"><h3>" + esc_or_dash(g.handoff) +
        " <span class=\"muted\">\xC2\xB7 " + esc_or_dash(g.wake) + "</span>" + badge(g) + "</h3>";
-  o += "<div class=\"sub\">Callback durations, bins merged over " + std::to_string(n) + (n == 1 ? " repeat" : " repeats") +
-       ": " + count_text(total) + " callbacks";
+  o += "<div class=\"sub\">Callback durations, bins merged over " + std::to_string(n) +
+       (n == 1 ? " repeat" : " repeats") + ": " + count_text(total) + " callbacks";
   if (total > 0 && usable(g.callback_p99_us)) o += " \xC2\xB7 p99 " + esc(duration_text(g.callback_p99_us));
   if (total > 0 && usable(g.callback_max_us)) o += " \xC2\xB7 max " + esc(duration_text(g.callback_max_us));
   o += "</div>" + histogram_svg(g, bins, scale);
@@ -805,7 +832,8 @@ void legend(std::string& o) {
        "period. Log scale on both axes, shared by the policies of a load; bins of the repeats that ran to the end "
        "merged.</dd>"
        "<dt>timelines</dt><dd><span class=\"swatch\" style=\"background:#23866a\"></span>buffer fill (queued frames / "
-       "both halves); ticks where a counter rose (faint lines carry the underruns down to the fill): <span class=\"swatch\" style=\"background:#d6453a\"></span>underrun "
+       "both halves); ticks where a counter rose (faint lines carry the underruns down to the fill): <span "
+       "class=\"swatch\" style=\"background:#d6453a\"></span>underrun "
        "<span class=\"swatch\" style=\"background:#e08a00\"></span>deadline miss "
        "<span class=\"swatch\" style=\"background:#7b4bb7\"></span>device xrun. Shown for the repeat with the most "
        "glitches among those that ran to the end.</dd>"

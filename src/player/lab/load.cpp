@@ -1,4 +1,4 @@
-#include "player/load.hpp"
+#include "player/lab/load.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -24,36 +24,18 @@ void spin_for(std::chrono::steady_clock::duration d) {
 }
 }  // namespace
 
-unnamed_temp_file::unnamed_temp_file(const std::string& dir) {
-  fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd_ >= 0) return;
-  // EOPNOTSUPP/EISDIR: this filesystem has no O_TMPFILE. The name exists
-  // only between mkstemp and unlink, two system calls apart.
-  std::string name = dir + "/pingpong-XXXXXX";
-  fd_ = ::mkostemp(name.data(), O_CLOEXEC);
-  if (fd_ < 0) {
-    error_ = "cannot create a temporary file in '" + dir + "': " + std::strerror(errno);
-    return;
-  }
-  ::unlink(name.c_str());
-}
-
-unnamed_temp_file::~unnamed_temp_file() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-std::string temp_directory() {
-  const char* tmp = std::getenv("TMPDIR");
-  return tmp && *tmp ? tmp : "/tmp";
-}
-
 std::string_view to_string(load_kind kind) noexcept {
   switch (kind) {
-    case load_kind::none: return "none";
-    case load_kind::cpu: return "cpu";
-    case load_kind::io: return "io";
-    case load_kind::stall: return "stall";
-    case load_kind::inversion: return "inversion";
+    case load_kind::none:
+      return "none";
+    case load_kind::cpu:
+      return "cpu";
+    case load_kind::io:
+      return "io";
+    case load_kind::stall:
+      return "stall";
+    case load_kind::inversion:
+      return "inversion";
   }
   return "?";
 }
@@ -91,10 +73,12 @@ std::string prepare_load(load_kind kind, const load_settings& settings, play_opt
     o.producer_cpu = 0;
     o.device_fifo_priority = 70;
     o.device_cpu = 0;
-    std::string note = "RT SCHED_FIFO 70, producer SCHED_FIFO 10 busy " + std::to_string(o.stall.length_ms).substr(0, 4) +
+    std::string note = "RT SCHED_FIFO 70, producer SCHED_FIFO 10 busy " +
+                       std::to_string(o.stall.length_ms).substr(0, 4) +
                        " ms inside the lock ~50 times a second, hog SCHED_FIFO 40 in 5 ms bursts; all on CPU 0";
     if (o.device != "sim" || !o.output_file.empty())
-      note += "; the RT thread is pinned only on --device sim (here: " + (o.device.empty() ? std::string("default") : o.device) + ")";
+      note += "; the RT thread is pinned only on --device sim (here: " +
+              (o.device.empty() ? std::string("default") : o.device) + ")";
     return note;
   }
   return {};
@@ -130,7 +114,9 @@ load_runner::load_runner(load_kind kind, const load_settings& settings) : kind_(
   }
 }
 
-load_runner::~load_runner() { stop(); }
+load_runner::~load_runner() {
+  stop();
+}
 
 void load_runner::stop() noexcept {
   stop_.store(true, std::memory_order_relaxed);  // relaxed: polled flag
@@ -149,15 +135,18 @@ std::uint64_t load_runner::io_file_bytes() const noexcept {
 std::string load_runner::note() const {
   switch (kind_) {
     case load_kind::cpu:
-      return std::to_string(settings_.cpu_threads > 0 ? settings_.cpu_threads : int(std::thread::hardware_concurrency())) +
+      return std::to_string(settings_.cpu_threads > 0 ? settings_.cpu_threads
+                                                      : int(std::thread::hardware_concurrency())) +
              " busy threads, SCHED_OTHER (the producer's class)";
     case load_kind::io:
       if (io_file_ && !*io_file_) return "no io load: " + io_file_->error();
       return "fsync'd 1 MiB writes + uncached reads on an unnamed temporary file in " + io_dir_;
     case load_kind::inversion:
-      return std::string(fifo_refused_.load() ? "hog: SCHED_FIFO 40 not permitted (ran SCHED_OTHER)" : "hog SCHED_FIFO 40") +
+      return std::string(fifo_refused_.load() ? "hog: SCHED_FIFO 40 not permitted (ran SCHED_OTHER)"
+                                              : "hog SCHED_FIFO 40") +
              (pin_refused_.load() ? ", pinning refused" : ", CPU 0");
-    default: return {};
+    default:
+      return {};
   }
 }
 
@@ -193,8 +182,7 @@ void load_runner::io_reader() {
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);  // read from the device, not the page cache
     off_t offset = 0;
     ssize_t got = 0;
-    while (!stop_.load(std::memory_order_relaxed) &&
-           (got = ::pread(fd, block.data(), block.size(), offset)) > 0)
+    while (!stop_.load(std::memory_order_relaxed) && (got = ::pread(fd, block.data(), block.size(), offset)) > 0)
       offset += got;
     if (offset == 0) std::this_thread::sleep_for(5ms);  // nothing written yet
   }

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "player/histogram.hpp"
+#include "player/lab/latency_histogram.hpp"
 
 namespace pp = pingpong::player;
 

@@ -1,4 +1,4 @@
-// render_html: the self-contained compare report. Structure (well-formed,
+// render_html (report/html.hpp): the self-contained compare report. Structure (well-formed,
 // balanced SVG), no network references, escaping, the numbers in the table,
 // and hostile input (empty, NaN, huge, invalid UTF-8) that must not break it.
 #include <doctest/doctest.h>
@@ -11,8 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "player/compare.hpp"
-#include "sample_report.hpp"
+#include "fixtures/made_runs.hpp"
+#include "fixtures/sample_report.hpp"
+#include "player/report/html.hpp"
 
 using pingpong::html_test::make_hostile_report;
 using pingpong::html_test::make_sample_report;
@@ -28,18 +29,31 @@ std::size_t count_of(const std::string& s, const std::string& what) {
   return n;
 }
 
-bool contains(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+bool contains(const std::string& s, const std::string& what) {
+  return s.find(what) != std::string::npos;
+}
 
 std::string escaped(const std::string& s) {
   std::string out;
   for (const char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -153,7 +167,8 @@ void check_structure(const std::string& html) {
   auto alpha = [&](std::size_t i) { return i < html.size() && std::isalpha(static_cast<unsigned char>(html[i])); };
   for (std::size_t i = 0; i + 3 <= html.size(); ++i) {
     std::string w = html.substr(i, 3);
-    std::transform(w.begin(), w.end(), w.begin(), [](char c) { return char(std::tolower(static_cast<unsigned char>(c))); });
+    std::transform(w.begin(), w.end(), w.begin(),
+                   [](char c) { return char(std::tolower(static_cast<unsigned char>(c))); });
     if ((w == "nan" || w == "inf") && (i == 0 || !alpha(i - 1)) && !alpha(i + 3))
       FAIL_CHECK("a non-finite number at ", i, ": ", html.substr(i > 20 ? i - 20 : 0, 50));
   }
@@ -205,13 +220,17 @@ TEST_CASE("render_html: the sample report") {
   }
   SUBCASE("the summary table") {
     // mutex / semaphore under stall: 12 + 14 + 15 underruns, blocked 12345.6 µs
-    CHECK(contains(html, "<td class=\"bad\">41<span class=\"spread\">(12\xE2\x80\x93" "15)</span></td>"));
+    CHECK(contains(html,
+                   "<td class=\"bad\">41<span class=\"spread\">(12\xE2\x80\x93"
+                   "15)</span></td>"));
     CHECK(contains(html, "<td class=\"bad\">0/3</td>"));
     CHECK(contains(html, "<td>12346</td>"));
-    CHECK(contains(html, "<td class=\"bad\">3</td>"));   // deadline misses 1 + 0 + 2
-    CHECK(contains(html, "<td>2.50</td>"));              // syscalls per callback
-    CHECK(contains(html, "<td>n/a</td>"));               // lockfree / poll: not measurable
-    CHECK(contains(html, "<td class=\"bad\">8<span class=\"spread\">(0\xE2\x80\x93" "5)</span></td>"));  // mutex / poll
+    CHECK(contains(html, "<td class=\"bad\">3</td>"));  // deadline misses 1 + 0 + 2
+    CHECK(contains(html, "<td>2.50</td>"));             // syscalls per callback
+    CHECK(contains(html, "<td>n/a</td>"));              // lockfree / poll: not measurable
+    CHECK(contains(html,
+                   "<td class=\"bad\">8<span class=\"spread\">(0\xE2\x80\x93"
+                   "5)</span></td>"));                    // mutex / poll
     CHECK(contains(html, "<td class=\"bad\">1/3</td>"));  // mutex / poll: repeat 1 clean
     // clean rows: all four policies under "none" (lockfree/poll despite its one
     // device xrun: the host's, not the handoff's), lockfree twice under "stall"
@@ -256,4 +275,22 @@ TEST_CASE("render_html: hostile values") {
   CHECK(contains(html, "device lost: &lt;sim&gt; &amp; &quot;co&quot;"));
   CHECK(contains(html, "1 failed"));
   CHECK(count_of(html, "<svg ") == 6);
+}
+
+TEST_CASE("render_html: an interrupted run is marked and left out of the figures") {
+  using namespace pingpong::lab_test;
+  const std::string html = render_html(report_with_an_interrupted_run());
+  check_structure(html);
+  CHECK(contains(html, "<td>1/1 <span class=\"spread\">1 interrupted</span></td>"));
+  CHECK(contains(html,
+                 "none, lockfree / poll, repeat 1 interrupted after 364 of 1500 callbacks: left out of the figures"));
+  // the aggregation's median of an even count (10 and 20 µs): 15
+  CHECK(contains(html, "<td>15.0</td><td>30.0</td><td>45.0</td>"));
+}
+
+TEST_CASE("render_html: the period the device ran at, and a JACK server's note") {
+  const std::string html = render_html(pingpong::lab_test::report_on_a_jack_server());
+  check_structure(html);
+  CHECK(contains(html, "the JACK server&#39;s buffer size, 256 frames"));
+  CHECK(contains(html, "period 256 frames"));
 }

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "player/lab/temp_file.hpp"
 #include "player/player.hpp"
 
 namespace pingpong::player {
@@ -28,39 +29,11 @@ std::string_view to_string(load_kind kind) noexcept;
 bool parse_load(std::string_view name, load_kind& out) noexcept;
 
 struct load_settings {
-  double stall_ms = 0.0;     ///< 0: half a half's duration
+  double stall_ms = 0.0;  ///< 0: half a half's duration
   double stall_rate_hz = 4.0;
-  int cpu_threads = 0;       ///< 0: one per core
-  std::string io_dir;        ///< "": $TMPDIR or /tmp
+  int cpu_threads = 0;  ///< 0: one per core
+  std::string io_dir;   ///< "": $TMPDIR or /tmp
 };
-
-/// A temporary file with no name, so nothing is left behind however the
-/// process ends (kill -9 included): O_TMPFILE in `dir`, or where the
-/// filesystem has none, mkstemp and unlink at once. Read and write it
-/// through fd(); code that opens by path (libsndfile, play_options.files)
-/// opens proc_path(), which names the same file while this object lives.
-/// Thread: any; one owner.
-class unnamed_temp_file {
- public:
-  /// Never throws: on failure fd() is -1 and error() says why.
-  explicit unnamed_temp_file(const std::string& dir);
-  ~unnamed_temp_file();
-  unnamed_temp_file(const unnamed_temp_file&) = delete;
-  unnamed_temp_file& operator=(const unnamed_temp_file&) = delete;
-
-  explicit operator bool() const noexcept { return fd_ >= 0; }
-  int fd() const noexcept { return fd_; }
-  /// "/proc/self/fd/N": opens this file again (an own offset), in this process only.
-  std::string proc_path() const { return "/proc/self/fd/" + std::to_string(fd_); }
-  const std::string& error() const noexcept { return error_; }
-
- private:
-  int fd_ = -1;
-  std::string error_;
-};
-
-/// Where temporary files go: $TMPDIR, else /tmp.
-std::string temp_directory();
 
 /// Adjusts the play options a scenario needs (stalls, priorities, pinning)
 /// and returns a note on anything the machine does not permit.

@@ -1,4 +1,4 @@
-#include "player/histogram.hpp"
+#include "player/lab/latency_histogram.hpp"
 
 #include <algorithm>
 #include <cmath>
