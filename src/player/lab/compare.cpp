@@ -17,7 +17,9 @@ namespace {
 std::string utc_now_text() {
   char buf[64];
   const std::time_t t = std::time(nullptr);
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&t));
+  std::tm utc{};
+  ::gmtime_r(&t, &utc);
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &utc);
   return buf;
 }
 

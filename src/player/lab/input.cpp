@@ -19,7 +19,7 @@ generated_input::generated_input(double seconds) : file_(temp_directory()) {
   info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
   SNDFILE* f = sf_open_fd(file_.fd(), SFM_WRITE, &info, SF_FALSE);
   if (!f) throw input_error(std::string("cannot write the generated signal: ") + sf_strerror(nullptr));
-  std::vector<float> block(2 * 4800);
+  std::vector<float> block(std::size_t(2) * 4800);
   const auto total = std::int64_t(seconds * 48000);
   double phase = 0;
   bool written = true;

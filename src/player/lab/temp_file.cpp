@@ -5,7 +5,7 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <cstring>
+#include <system_error>
 
 namespace pingpong::player {
 
@@ -17,7 +17,7 @@ unnamed_temp_file::unnamed_temp_file(const std::string& dir) {
   std::string name = dir + "/pingpong-XXXXXX";
   fd_ = ::mkostemp(name.data(), O_CLOEXEC);
   if (fd_ < 0) {
-    error_ = "cannot create a temporary file in '" + dir + "': " + std::strerror(errno);
+    error_ = "cannot create a temporary file in '" + dir + "': " + std::system_category().message(errno);
     return;
   }
   ::unlink(name.c_str());
@@ -28,6 +28,7 @@ unnamed_temp_file::~unnamed_temp_file() {
 }
 
 std::string temp_directory() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): pingpong never sets the environment, so reading it races with nothing
   const char* tmp = std::getenv("TMPDIR");
   return tmp && *tmp ? tmp : "/tmp";
 }
