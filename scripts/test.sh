@@ -4,6 +4,8 @@
 #   scripts/test.sh                  release build in build/
 #   scripts/test.sh thread           ThreadSanitizer build in build-thread/
 #   scripts/test.sh address          AddressSanitizer+UBSan build in build-address/
+#   scripts/test.sh realtime         RealtimeSanitizer build in build-realtime/ (clang 20+:
+#                                    clang++-22 from Debian 12's security archive)
 #
 # Environment: PINGPONG_BUILD_DIR overrides the build directory;
 # PINGPONG_TEST_ARGS adds ctest arguments (e.g. "-R unit").
@@ -12,8 +14,8 @@ cd "$(dirname "$0")/.."
 
 sanitize="${1:-}"
 case "$sanitize" in
-  "" | thread | address) ;;
-  *) echo "usage: scripts/test.sh [thread|address]" >&2; exit 2 ;;
+  "" | thread | address | realtime) ;;
+  *) echo "usage: scripts/test.sh [thread|address|realtime]" >&2; exit 2 ;;
 esac
 
 dir="${PINGPONG_BUILD_DIR:-build${sanitize:+-$sanitize}}"
@@ -25,6 +27,12 @@ compiler=()
 if [ "$sanitize" = thread ] && command -v clang++ >/dev/null; then
   compiler=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang)
 fi
+if [ "$sanitize" = realtime ]; then
+  rt_clang=""
+  for c in clang++-22 clang++-21 clang++-20; do command -v "$c" >/dev/null && { rt_clang="$c"; break; }; done
+  [ -n "$rt_clang" ] || { echo "test.sh: RealtimeSanitizer needs clang 20+ (Debian 12: apt-get install clang-22 libclang-rt-22-dev)" >&2; exit 2; }
+  compiler=(-DCMAKE_CXX_COMPILER="$rt_clang" -DCMAKE_C_COMPILER="${rt_clang/++/}")
+fi
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 
@@ -35,6 +43,9 @@ cmake --build "$dir" -j "$(nproc)"
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1 second_deadlock_stack=1}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1 abort_on_error=1}"
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}"  # third-party leaks, see the file
+# halt_on_error: one report fails the test; the suppressions are the calls
+# the design makes on the real-time thread on purpose (see the file).
+export RTSAN_OPTIONS="${RTSAN_OPTIONS:-halt_on_error=1 suppressions=$PWD/tests/rtsan.supp}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1 halt_on_error=1}"
 # shellcheck disable=SC2086
 ctest --test-dir "$dir" --output-on-failure -LE long ${PINGPONG_TEST_ARGS:-}

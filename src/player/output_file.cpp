@@ -1,4 +1,5 @@
 #include "player/output_file.hpp"
+#include "player/text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -66,7 +67,7 @@ void check_output_path(const std::string& path, const std::string& what, const s
     }
     if (!S_ISREG(target.st_mode)) return;  // a device or pipe: written in place
     if (::access(path.c_str(), W_OK) != 0)
-      throw output_error("cannot write " + what + " " + quoted(path) + ": " + std::strerror(errno));
+      throw output_error("cannot write " + what + " " + quoted(path) + ": " + error_text(errno));
   }
   const std::string folder = folder_of(path);
   struct stat dir {};
@@ -75,7 +76,7 @@ void check_output_path(const std::string& path, const std::string& what, const s
   if (!S_ISDIR(dir.st_mode)) throw input_error(what + " " + quoted(path) + ": " + quoted(folder) + " is not a folder");
   if (::access(folder.c_str(), W_OK | X_OK) != 0)
     throw output_error("cannot write " + what + " " + quoted(path) + ": folder " + quoted(folder) + ": " +
-                       std::strerror(errno));
+                       error_text(errno));
 }
 
 output_file::output_file(std::string path, std::string what) : path_(std::move(path)), what_(std::move(what)) {
@@ -87,7 +88,7 @@ output_file::output_file(std::string path, std::string what) : path_(std::move(p
   if (exists && !S_ISREG(target.st_mode)) {
     in_place_ = true;
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd_ < 0) fail(std::strerror(errno));
+    if (fd_ < 0) fail(error_text(errno));
     return;
   }
   const std::string folder = folder_of(path_);
@@ -103,7 +104,7 @@ output_file::output_file(std::string path, std::string what) : path_(std::move(p
     fd_ = ::open(temp_name_.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, mode);
     if (fd_ < 0) temp_name_.clear();
   }
-  if (fd_ < 0) fail(std::strerror(errno));
+  if (fd_ < 0) fail(error_text(errno));
   if (exists) (void)::fchmod(fd_, mode);  // O_TMPFILE applies the umask; keep the old file's mode
 }
 
@@ -123,7 +124,7 @@ void output_file::commit() {
     throw output_error(message);
   };
   if (fd_ < 0) fail("already closed");
-  if (!in_place_ && ::fsync(fd_) != 0) fail(std::strerror(errno));
+  if (!in_place_ && ::fsync(fd_) != 0) fail(error_text(errno));
   if (!in_place_) {
     std::string named = temp_name_;
     if (named.empty()) {
@@ -132,28 +133,28 @@ void output_file::commit() {
       named = hidden_name(folder_of(path_), base_of(path_));
       const std::string self = "/proc/self/fd/" + std::to_string(fd_);
       if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, named.c_str(), AT_SYMLINK_FOLLOW) != 0)
-        fail(std::strerror(errno));
+        fail(error_text(errno));
       temp_name_ = named;
     }
-    if (::rename(named.c_str(), path_.c_str()) != 0) fail(std::strerror(errno));
+    if (::rename(named.c_str(), path_.c_str()) != 0) fail(error_text(errno));
     temp_name_.clear();
   }
   committed_ = true;
   const int fd = fd_;
   fd_ = -1;
-  if (::close(fd) != 0 && errno != EINTR) throw output_error("writing " + what_ + " " + quoted(path_) + " failed: " + std::strerror(errno));
+  if (::close(fd) != 0 && errno != EINTR) throw output_error("writing " + what_ + " " + quoted(path_) + " failed: " + error_text(errno));
 }
 
 void write_output_text(const std::string& path, const std::string& what, const std::string& text) {
   if (path == "-") {
     std::fflush(stdout);
     if (const int e = write_all(STDOUT_FILENO, text.data(), text.size()); e != 0)
-      throw output_error("writing " + what + " to stdout failed: " + std::strerror(e));
+      throw output_error("writing " + what + " to stdout failed: " + error_text(e));
     return;
   }
   output_file out(path, what);
   if (const int e = write_all(out.fd(), text.data(), text.size()); e != 0)
-    throw output_error("writing " + what + " " + quoted(path) + " failed: " + std::strerror(e));
+    throw output_error("writing " + what + " " + quoted(path) + " failed: " + error_text(e));
   out.commit();
 }
 

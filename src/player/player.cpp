@@ -11,8 +11,9 @@
 #include <thread>
 #include <vector>
 
+#include "player/engine.hpp"
 #include "player/output_file.hpp"
-#include "player/source.hpp"
+#include "player/source/source.hpp"
 #include "player/threads.hpp"
 
 namespace pingpong::player {
@@ -20,251 +21,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-void bump(std::atomic<std::uint64_t>& counter) noexcept {
-  // relaxed: single-writer statistic; load+store avoids a locked instruction.
-  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-}
-
-/// The measuring side shared by all policies.
-class engine_base : public render_target {
- public:
-  engine_base(std::int64_t period_ns, std::size_t channels, std::size_t fade_frames)
-      : period_ns_(period_ns), channels_(channels), fade_frames_(std::max<std::size_t>(fade_frames, 1)) {}
-
-  /// Control thread: fade the output out over fade_frames, then end the
-  /// stream (a stop without a click). fade_done() once the last faded frame
-  /// has been handed to the device.
-  void request_fade() noexcept {
-    fade_requested_.store(true, std::memory_order_relaxed);  // relaxed: a polled flag, nothing published with it
-  }
-  bool fade_done() const noexcept {
-    return fade_done_.load(std::memory_order_relaxed);  // relaxed: a polled flag
-  }
-
-  struct producer_setup {
-    play_options::stall_plan stall;
-    int fifo_priority = 0;
-    int cpu = -1;
-  };
-  virtual void produce(source& input, const producer_setup& setup) = 0;  // producer thread body
-  virtual void cancel() noexcept = 0;
-  virtual counters buffer_stats() const noexcept = 0;
-  virtual writer_counters writer_stats() const noexcept = 0;
-  virtual std::uint64_t committed_halves() const noexcept = 0;
-  virtual void drain_events() = 0;
-
-  bool producer_done() const noexcept override {
-    return producer_done_.load(std::memory_order_acquire);  // acquire: pairs with finish_producer()
-  }
-  std::string producer_error() const {
-    std::lock_guard held(error_mutex_);
-    return producer_error_;
-  }
-
-  std::string producer_scheduling() const {
-    std::lock_guard held(error_mutex_);
-    return producer_scheduling_;
-  }
-
-  latency_histogram callback_ns, interval_ns;
-  std::atomic<int> rt_tid{0};  ///< the callback thread, for the syscall counter
-  std::atomic<std::uint64_t> stalls{0};
-  std::atomic<std::uint64_t> callbacks{0}, deadline_misses{0}, underflows{0}, overflows{0}, priming{0};
-  std::atomic<std::int64_t> first_audio_ns{-1};
-  std::atomic<std::uint64_t> source_frames_played{0};
-  std::atomic<std::size_t> max_callback_frames{0};  ///< the most frames one callback asked for: the device's real period
-
- protected:
-  // Real-time: measure around the read. Wait-free apart from the policy's read.
-  template <class Read>
-  render_result measured(float* out, std::size_t frames, const callback_status& status, Read&& read) noexcept {
-    const std::int64_t start = now_ns();
-    if (last_start_ < 0 && want_tid_) {
-      // One gettid system call, at the first callback only, so the control
-      // thread can count this thread's system calls from the outside.
-      rt_tid.store(current_tid(), std::memory_order_release);  // release: pairs with the control thread's acquire
-    }
-    if (last_start_ >= 0) interval_ns.record(start - last_start_);
-    last_start_ = start;
-    if (status.output_underflow) bump(underflows);
-    if (status.output_overflow) bump(overflows);
-    if (status.priming) bump(priming);
-    read_result r = read();
-    if (fade_requested_.load(std::memory_order_relaxed)) {  // relaxed: see request_fade()
-      const faded f = fade(out, frames, r);
-      r = read_result{.frames = f.frames, .silence = frames - f.frames, .end_of_stream = f.ended};
-    }
-    if (frames > max_callback_frames_) {
-      max_callback_frames_ = frames;
-      // relaxed: a statistic for the control thread.
-      max_callback_frames.store(frames, std::memory_order_relaxed);
-    }
-    const std::int64_t end = now_ns();
-    callback_ns.record(end - start);
-    bump(callbacks);
-    if (end - start > period_ns_) bump(deadline_misses);
-    if (r.frames > 0) {
-      // relaxed: statistics for the control thread.
-      source_frames_played.store(source_frames_played.load(std::memory_order_relaxed) + r.frames,
-                                 std::memory_order_relaxed);
-      if (first_audio_ns.load(std::memory_order_relaxed) < 0) first_audio_ns.store(end, std::memory_order_relaxed);
-    }
-    return render_result{.frames = r.frames, .end = r.end_of_stream};
-  }
-  /// What fade() leaves of a callback: `frames` faded frames of audio (the
-  /// rest is silence), and whether the stream ends here.
-  struct faded {
-    std::size_t frames = 0;
-    bool ended = false;
-  };
-  /// Real-time: a linear ramp from 1 to 0 over fade_frames_, across as many
-  /// callbacks as it takes; the stream ends where the ramp reaches 0.
-  faded fade(float* out, std::size_t frames, const read_result& r) noexcept {
-    std::size_t f = 0;
-    for (; f < r.frames && fade_pos_ < fade_frames_; ++f, ++fade_pos_) {
-      const float g = 1.0f - static_cast<float>(fade_pos_ + 1) / static_cast<float>(fade_frames_);
-      for (std::size_t c = 0; c < channels_; ++c) out[f * channels_ + c] *= g;
-    }
-    // Silence after the ramp: the read filled the whole period.
-    std::fill(out + f * channels_, out + frames * channels_, 0.0f);
-    const bool ended = fade_pos_ >= fade_frames_ || r.end_of_stream;
-    if (ended) fade_done_.store(true, std::memory_order_relaxed);  // relaxed: a polled flag
-    return faded{.frames = f, .ended = ended};
-  }
-  void setup_producer_thread(const producer_setup& setup) {
-    std::string text;
-    bool pinned = true;
-    if (setup.cpu >= 0) pinned = pin_to_cpu(setup.cpu);
-    if (setup.fifo_priority > 0 && !set_fifo_priority(setup.fifo_priority))
-      text = "SCHED_FIFO " + std::to_string(setup.fifo_priority) + " not permitted, ";
-    text += describe_scheduling();
-    if (setup.cpu >= 0) text += pinned ? ", CPU " + std::to_string(setup.cpu) : ", pinning failed";
-    std::lock_guard held(error_mutex_);
-    producer_scheduling_ = std::move(text);
-  }
-  /// Stands for a page fault or slow storage in the producer.
-  static void stall_for(double ms, bool busy) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double, std::milli>(ms);
-    if (!busy) {
-      std::this_thread::sleep_until(until);
-      return;
-    }
-    while (std::chrono::steady_clock::now() < until) {
-    }
-  }
-  void finish_producer(std::string error) {
-    if (!error.empty()) {
-      std::lock_guard held(error_mutex_);
-      producer_error_ = std::move(error);
-    }
-    producer_done_.store(true, std::memory_order_release);  // release: publishes the last commit
-  }
-
- private:
-  std::int64_t period_ns_;
-  std::int64_t last_start_ = -1;  // real-time thread only
-  std::size_t max_callback_frames_ = 0;  // real-time thread only
-  std::size_t channels_;
-  std::size_t fade_frames_;
-  std::size_t fade_pos_ = 0;  // real-time thread only
-  std::atomic<bool> fade_requested_{false}, fade_done_{false};
-
- public:
-  bool want_tid_ = false;         // set before start
-
- private:
-  std::string producer_scheduling_;  // under error_mutex_
-  std::atomic<bool> producer_done_{false};
-  mutable std::mutex error_mutex_;  // control/producer only, never the RT thread
-  std::string producer_error_;
-};
-
-template <class H>
-class engine final : public engine_base {
- public:
-  engine(const config& cfg, std::int64_t period_ns, std::size_t fade_frames)
-      : engine_base(period_ns, cfg.channels, fade_frames), buffer_(cfg) {}
-
-  render_result render(float* out, std::size_t frames, const callback_status& status) noexcept override {
-    return measured(out, frames, status, [&] { return buffer_.reader().read(out, frames); });
-  }
-  std::size_t available() noexcept override { return buffer_.reader().available(); }
-
-  void produce(source& input, const producer_setup& setup) override {
-    setup_producer_thread(setup);
-    std::string error;
-    const bool stalls_on = setup.stall.rate_hz > 0 && setup.stall.length_ms > 0;
-    // Stalls arrive at exponentially distributed intervals (a Poisson
-    // process), so they fall at a random phase of the reader's swaps — as a
-    // page fault or a slow read would — not just after a half was freed.
-    std::mt19937 random(12345);
-    std::exponential_distribution<double> gap(stalls_on ? setup.stall.rate_hz : 1.0);
-    auto next_stall_after = [&] {
-      return std::chrono::steady_clock::now() +
-             std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(gap(random)));
-    };
-    auto next_stall = next_stall_after();
-    try {
-      for (;;) {
-        auto slot = stalls_on ? buffer_.writer().acquire_until(next_stall) : buffer_.writer().acquire();
-        if (!slot) {
-          if (buffer_.writer_cancelled()) break;
-          if (stalls_on && std::chrono::steady_clock::now() >= next_stall) {
-            stall(setup.stall);
-            next_stall = next_stall_after();
-          }
-          continue;
-        }
-        if (stalls_on && std::chrono::steady_clock::now() >= next_stall) {  // due while busy: stall holding the slot
-          stall(setup.stall);
-          next_stall = next_stall_after();
-        }
-        const std::size_t want = slot.capacity();
-        const std::size_t got = input.read(slot.data(), want);
-        // A short read is the end, or an error after the good frames it
-        // returned: commit those (they play), then report the error.
-        if (got < want) error = input.take_error();
-        slot.commit(got, got < want);
-        if (got < want) break;
-      }
-    } catch (const std::exception& e) {
-      error = e.what();
-      // End the stream where it is, so the device plays out and stops.
-      if (auto slot = buffer_.writer().acquire_for(1s)) slot.commit(0, true);
-    }
-    finish_producer(std::move(error));
-  }
-  void cancel() noexcept override { buffer_.cancel_writer(); }
-
-  /// Locked policies stall inside the critical section, as real code that
-  /// decodes or faults while holding the lock does; lockfree has no lock.
-  void stall(const play_options::stall_plan& plan) {
-    bump(stalls);
-    if constexpr (requires { buffer_.handoff().native_lock(); }) {
-      if (plan.inside_lock) {
-        auto& lock = buffer_.handoff().native_lock();
-        lock.lock();
-        stall_for(plan.length_ms, plan.busy);
-        lock.unlock();
-        return;
-      }
-    }
-    stall_for(plan.length_ms, plan.busy);
-  }
-  counters buffer_stats() const noexcept override { return buffer_.stats(); }
-  writer_counters writer_stats() const noexcept override { return buffer_.writer_stats(); }
-  std::uint64_t committed_halves() const noexcept override { return buffer_.writer_stats().halves_committed; }
-  void drain_events() override {
-    if (auto* log = buffer_.events()) {
-      event e;
-      while (log->try_pop(e)) {
-      }
-    }
-  }
-
- private:
-  double_buffer<H> buffer_;
-};
 
 latency_summary summarize(const latency_histogram& h) {
   latency_summary s;
@@ -465,8 +221,8 @@ void fill_figures(play_report& report, const engine_base& eng, const device& out
   report.events_dropped = c.events_dropped;
   report.max_swap_ns = c.max_swap_ns;
   report.min_slack_frames = w.min_slack_frames;
-  report.callbacks = eng.callbacks.load(std::memory_order_relaxed);
-  report.deadline_misses = eng.deadline_misses.load(std::memory_order_relaxed);
+  report.callbacks = eng.callbacks();
+  report.deadline_misses = eng.deadline_misses();
   report.output_underflows = eng.underflows.load(std::memory_order_relaxed);
   report.output_overflows = eng.overflows.load(std::memory_order_relaxed);
   report.priming_callbacks = eng.priming.load(std::memory_order_relaxed);
@@ -498,227 +254,310 @@ std::size_t effective_half_frames(const play_options& options, std::size_t devic
   return std::max<std::size_t>(8 * device_period, 2048);
 }
 
-play_report play(const play_options& options, const play_hooks& hooks) {
-  const std::int64_t called_ns = now_ns();
-  validate(options);
-  check_output_path(options.output_file, "--output", options.files);
-  const playlist list = probe_playlist(options);
+namespace {
 
+/// One play() from open to report, as steps the control thread takes in
+/// order: open (files, device, source, engine), start (producer, prime,
+/// device), monitor (until the end, an interrupt, a dead device or a
+/// limit), stop (bounded), report. Each step is one member function.
+class session {
+ public:
+  session(const play_options& options, const play_hooks& hooks) : options_(options), hooks_(hooks) {}
+  ~session() { stop(); }
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  play_report run() {
+    open();
+    start();
+    monitor();
+    stop();
+    finish_report();
+    // The abandoned stream may still call back (a stalled, not dead, server):
+    // the device and the engine it calls must outlive this function.
+    if (out_->abandoned()) keep_alive(std::move(out_), std::move(eng_));
+    return std::move(report_);
+  }
+
+ private:
+  void open();
+  void open_device_for_files();
+  void start();
+  void monitor();
+  void tick();
+  void sample_timeline(std::chrono::steady_clock::time_point now);
+  void watch_rt_syscalls();
+  void measure_rt_syscalls();
+  void stop() noexcept;
+  void finish_report();
+  double fill() const {
+    // Queued frames (committed, not yet read) as a share of both halves.
+    const double both = 2.0 * double(report_.half_frames);
+    const double queued = double(eng_->writer_stats().frames_committed) - double(eng_->buffer_stats().frames_read);
+    return std::clamp(queued, 0.0, both) / both;
+  }
+  std::uint64_t host_xruns() const {
+    return eng_->underflows.load(std::memory_order_relaxed) + eng_->overflows.load(std::memory_order_relaxed);
+  }
+
+  const play_options& options_;
+  const play_hooks& hooks_;
+  const std::int64_t called_ns_ = now_ns();
+  playlist list_;
+  std::unique_ptr<device> out_;
+  device_info dev_;
+  std::unique_ptr<source> input_;
+  std::unique_ptr<engine_base> eng_;
+  std::thread producer_;
+  play_report report_;
+  std::chrono::steady_clock::time_point started_;
+  std::int64_t started_ns_ = 0;
+  double duration_s_ = -1.0;
+  std::chrono::steady_clock::time_point next_tick_, next_sample_;
+  std::unique_ptr<thread_syscall_counter> rt_syscalls_;
+  std::uint64_t rt_callbacks_at_open_ = 0;
+  std::unique_ptr<callback_watch> watch_;
+  bool stopped_ = false;
+};
+
+void session::open_device_for_files() {
   device_request request;
-  request.name = options.device;
-  request.output_file = options.output_file;
-  request.preferred_rate = options.rate > 0 ? options.rate : list.first.sample_rate;
-  request.require_rate = options.rate > 0;
-  request.period_frames = options.period_frames;
-  request.encoding = options.encoding;
-  request.fifo_priority = options.device_fifo_priority;
-  request.cpu = options.device_cpu;
+  request.name = options_.device;
+  request.output_file = options_.output_file;
+  request.preferred_rate = options_.rate > 0 ? options_.rate : list_.first.sample_rate;
+  request.require_rate = options_.rate > 0;
+  request.period_frames = options_.period_frames;
+  request.encoding = options_.encoding;
+  request.fifo_priority = options_.device_fifo_priority;
+  request.cpu = options_.device_cpu;
   // A real device gets at least stereo (mono plays on both sides); offline
   // and sim keep the files' layout so the output equals the source. The
   // widest file decides, so a later 5.1 file is not folded to the first's stereo.
-  const bool hardware = options.output_file.empty() && options.device != "sim";
-  request.wanted_channels = hardware ? std::max(2, list.widest_channels) : list.widest_channels;
-  std::unique_ptr<device> out = open_device(request);
-  const device_info dev = out->info();
+  const bool hardware = options_.output_file.empty() && options_.device != "sim";
+  request.wanted_channels = hardware ? std::max(2, list_.widest_channels) : list_.widest_channels;
+  out_ = open_device(request);
+  dev_ = out_->info();
+  if (dev_.period_fixed && options_.period_given && dev_.period_frames != options_.period_frames)
+    report_.notes.push_back("--period " + std::to_string(options_.period_frames) + " does not apply: " + dev_.host_api +
+                            " calls back with its server's period, " + std::to_string(dev_.period_frames) +
+                            " frames (change it with jack_bufsize N, or scripts/jack.sh start --period N)");
+}
 
-  play_report report;
-  if (dev.period_fixed && options.period_given && dev.period_frames != options.period_frames)
-    report.notes.push_back("--period " + std::to_string(options.period_frames) + " does not apply: " + dev.host_api +
-                           " calls back with its server's period, " + std::to_string(dev.period_frames) +
-                           " frames (change it with jack_bufsize N, or scripts/jack.sh start --period N)");
-  const std::size_t half = effective_half_frames(options, dev.period_frames);
-  if (options.half_frames != 0 && half != options.half_frames)
-    report.notes.push_back("--half " + std::to_string(options.half_frames) + " raised to " + std::to_string(half) +
-                           " frames: a half holds at least one device period");
-  check_buffer_size(half, std::size_t(dev.channels));
+void session::open() {
+  validate(options_);
+  check_output_path(options_.output_file, "--output", options_.files);
+  list_ = probe_playlist(options_);
+  open_device_for_files();
+
+  const std::size_t half = effective_half_frames(options_, dev_.period_frames);
+  if (options_.half_frames != 0 && half != options_.half_frames)
+    report_.notes.push_back("--half " + std::to_string(options_.half_frames) + " raised to " + std::to_string(half) +
+                            " frames: a half holds at least one device period");
+  check_buffer_size(half, std::size_t(dev_.channels));
 
   source_options so;
-  so.files = options.files;
-  so.start_s = options.start_s;
-  so.end_s = options.end_s;
-  so.loops = options.loops;
-  so.gain_db = options.gain_db;
-  so.output_rate = dev.sample_rate;
-  so.output_channels = dev.channels;
-  source input(so);
+  so.files = options_.files;
+  so.start_s = options_.start_s;
+  so.end_s = options_.end_s;
+  so.loops = options_.loops;
+  so.gain_db = options_.gain_db;
+  so.output_rate = dev_.sample_rate;
+  so.output_channels = dev_.channels;
+  input_ = std::make_unique<source>(so);
 
+  const wake_kind wake = resolved_wake(options_);
   const config cfg{.half_frames = half,
-                   .channels = std::size_t(dev.channels),
-                   .wake = options.wake,
-                   .sample_rate = double(dev.sample_rate),
+                   .channels = std::size_t(dev_.channels),
+                   .wake = wake,
+                   .sample_rate = double(dev_.sample_rate),
                    .event_capacity = 4096};
-  const auto period_ns = std::int64_t(1e9 * double(dev.period_frames) / dev.sample_rate);
-  std::unique_ptr<engine_base> eng;
+  const auto period_ns = std::int64_t(1e9 * double(dev_.period_frames) / dev_.sample_rate);
   try {
-    eng = with_handoff(options.handoff, [&](auto policy) -> std::unique_ptr<engine_base> {
-      return std::make_unique<engine<typename decltype(policy)::type>>(
-          cfg, period_ns, static_cast<std::size_t>(std::lround(options.fade_out_ms * 1e-3 * dev.sample_rate)));
-    });
+    eng_ = make_engine(options_.handoff, cfg, period_ns,
+                       static_cast<std::size_t>(std::lround(options_.fade_out_ms * 1e-3 * dev_.sample_rate)));
   } catch (const std::bad_alloc&) {
-    throw input_error("cannot allocate " + mib(2.0 * double(half) * dev.channels * sizeof(float)) + " for the two halves (--half " +
-                      std::to_string(half) + " × " + std::to_string(dev.channels) + " channels): use a smaller --half");
+    throw input_error("cannot allocate " + mib(2.0 * double(half) * dev_.channels * sizeof(float)) +
+                      " for the two halves (--half " + std::to_string(half) + " × " + std::to_string(dev_.channels) +
+                      " channels): use a smaller --half");
   }
 
-  report.files = options.files;
-  report.device = dev;
-  report.handoff = std::string(to_string(options.handoff));
-  report.wake = std::string(to_string(options.wake));
-  report.half_frames = half;
-  report.channel_mapping = input.channel_mapping();
-  report.resampled = input.resampling();
-  report.source_rate = list.first.sample_rate;
-  if (hooks.on_start) hooks.on_start(report);
+  report_.files = options_.files;
+  report_.device = dev_;
+  report_.handoff = std::string(to_string(options_.handoff));
+  report_.wake = std::string(to_string(wake));
+  report_.half_frames = half;
+  report_.channel_mapping = input_->channel_mapping();
+  report_.resampled = input_->resampling();
+  report_.source_rate = list_.first.sample_rate;
+  if (hooks_.on_start) hooks_.on_start(report_);
+}
 
-  eng->want_tid_ = options.count_rt_syscalls;
-  const engine_base::producer_setup setup{options.stall, options.producer_fifo_priority, options.producer_cpu};
-  std::thread producer([&] { eng->produce(input, setup); });
+void session::start() {
+  eng_->want_tid_ = options_.count_rt_syscalls;
+  const engine_base::producer_setup setup{options_.stall, options_.producer_fifo_priority, options_.producer_cpu};
+  producer_ = std::thread([this, setup] { eng_->produce(*input_, setup); });
   // Prime: both halves full (or the whole, short stream) before the first callback.
   const auto prime_deadline = std::chrono::steady_clock::now() + 10s;
-  while (eng->committed_halves() < 2 && !eng->producer_done() && std::chrono::steady_clock::now() < prime_deadline)
+  while (eng_->committed_halves() < 2 && !eng_->producer_done() && std::chrono::steady_clock::now() < prime_deadline)
     std::this_thread::sleep_for(200us);
+  started_ = std::chrono::steady_clock::now();
+  started_ns_ = now_ns();
+  out_->start(*eng_);  // throws device_error; the destructor stops what started
+  duration_s_ = options_.loops == 0 || input_->frames_per_pass() < 0
+                    ? -1.0
+                    : double(input_->frames_per_pass()) * options_.loops / dev_.sample_rate;
+  next_tick_ = next_sample_ = started_;
+}
 
-  const auto started = std::chrono::steady_clock::now();
-  const std::int64_t started_ns = now_ns();
-  try {
-    out->start(*eng);
-  } catch (...) {
-    out->stop();
-    eng->cancel();
-    producer.join();
-    throw;
-  }
-
-  const double duration_s =
-      options.loops == 0 || input.frames_per_pass() < 0 ? -1.0
-                                                         : double(input.frames_per_pass()) * options.loops / dev.sample_rate;
-  // Queued frames (committed, not yet read) as a share of both halves.
-  const auto fill_of = [both = 2.0 * double(half)](const counters& c, const writer_counters& w) {
-    return std::clamp(double(w.frames_committed) - double(c.frames_read), 0.0, both) / both;
-  };
-  auto next_tick = std::chrono::steady_clock::now();
-  auto next_sample = next_tick;
-  std::unique_ptr<thread_syscall_counter> rt_syscalls;
-  std::uint64_t rt_callbacks_at_open = 0;
-  const auto stop_at = options.stop_after_s > 0
-                           ? started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                           std::chrono::duration<double>(options.stop_after_s))
+void session::monitor() {
+  const auto stop_at = options_.stop_after_s > 0
+                           ? started_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                            std::chrono::duration<double>(options_.stop_after_s))
                            : std::chrono::steady_clock::time_point::max();
   // Watchdog: a device that stops calling back (the audio server died, the
   // card vanished) must not hang the player; a stalled server is waited out.
-  callback_watch watch(options, !options.output_file.empty());
-  while (!out->finished()) {
-    if (hooks.interrupt && hooks.interrupt->load(std::memory_order_relaxed)) {  // relaxed: a polled flag
-      report.interrupted = true;
-      fade_out(*eng, *out, dev, options.fade_out_ms);
+  watch_ = std::make_unique<callback_watch>(options_, !options_.output_file.empty());
+  while (!out_->finished()) {
+    if (hooks_.interrupt && hooks_.interrupt->load(std::memory_order_relaxed)) {  // relaxed: a polled flag
+      report_.interrupted = true;
+      fade_out(*eng_, *out_, dev_, options_.fade_out_ms);
       break;
     }
     const auto now = std::chrono::steady_clock::now();
-    if (!watch.check(eng->callbacks.load(std::memory_order_relaxed), *out, report)) break;
+    if (!watch_->check(eng_->callbacks(), *out_, report_)) break;
     if (now >= stop_at) break;
-    if (options.stop_after_glitches > 0 &&
-        eng->buffer_stats().underrun_events + eng->deadline_misses.load(std::memory_order_relaxed) >
-            options.stop_after_glitches)
+    if (options_.stop_after_glitches > 0 &&
+        eng_->buffer_stats().underrun_events + eng_->deadline_misses() >
+            options_.stop_after_glitches)
       break;
-    if (options.count_rt_syscalls && !rt_syscalls) {
-      // acquire: pairs with the release store at the first callback.
-      if (const int tid = eng->rt_tid.load(std::memory_order_acquire); tid != 0) {
-        rt_syscalls = std::make_unique<thread_syscall_counter>(tid);
-        rt_callbacks_at_open = eng->callbacks.load(std::memory_order_relaxed);
-      }
-    }
-    if (options.collect_timeline && now >= next_sample) {
-      next_sample += 50ms;
-      const counters c = eng->buffer_stats();
-      const writer_counters w = eng->writer_stats();
-      report.timeline.push_back(
-          {std::chrono::duration<double>(now - started).count(),
-           fill_of(c, w),
-           c.underrun_events, eng->deadline_misses.load(std::memory_order_relaxed),
-           eng->underflows.load(std::memory_order_relaxed) + eng->overflows.load(std::memory_order_relaxed)});
-    }
-    eng->drain_events();
-    if (hooks.on_tick && std::chrono::steady_clock::now() >= next_tick) {
-      next_tick = std::chrono::steady_clock::now() + 200ms;
-      const counters c = eng->buffer_stats();
-      const writer_counters w = eng->writer_stats();
-      live_status st;
-      st.position_s = double(eng->source_frames_played.load(std::memory_order_relaxed)) / dev.sample_rate;
-      st.duration_s = duration_s;
-      st.fill = fill_of(c, w);
-      st.underruns = c.underrun_events;
-      st.deadline_misses = eng->deadline_misses.load(std::memory_order_relaxed);
-      st.device_xruns = eng->underflows.load(std::memory_order_relaxed) + eng->overflows.load(std::memory_order_relaxed) +
-                        report.server_stalls;
-      st.cpu_load = out->cpu_load();
-      st.stalled_s = watch.stalled_s();
-      st.file_count = options.files.size();
-      if (const file_position at = locate(list, st.position_s); at.known) {
-        st.file_index = at.index;
-        st.file_position_s = at.position_s;
-        st.file_duration_s = at.length_s;
-      } else {
-        st.file_index = std::min(input.current_file(), options.files.size() - 1);
-        st.file_position_s = st.position_s;
-      }
-      st.file = options.files[st.file_index];
-      hooks.on_tick(st);
-    }
+    watch_rt_syscalls();
+    if (options_.collect_timeline && now >= next_sample_) sample_timeline(now);
+    eng_->drain_events();
+    if (hooks_.on_tick && std::chrono::steady_clock::now() >= next_tick_) tick();
     // Offline renders end at any moment and should not wait out a long nap.
-    std::this_thread::sleep_for(options.output_file.empty() ? 10ms : 1ms);
+    std::this_thread::sleep_for(options_.output_file.empty() ? 10ms : 1ms);
   }
-  report.cpu_load = out->cpu_load();
-  if (rt_syscalls && rt_syscalls->available()) {
-    const std::uint64_t n = rt_syscalls->read();
-    const std::uint64_t calls = eng->callbacks.load(std::memory_order_relaxed) - rt_callbacks_at_open;
+  report_.cpu_load = out_->cpu_load();
+  measure_rt_syscalls();
+}
+
+void session::sample_timeline(std::chrono::steady_clock::time_point now) {
+  next_sample_ += 50ms;
+  report_.timeline.push_back({std::chrono::duration<double>(now - started_).count(), fill(),
+                              eng_->buffer_stats().underrun_events,
+                              eng_->deadline_misses(), host_xruns()});
+}
+
+/// The live status: where in which file, how full, what went wrong so far.
+void session::tick() {
+  next_tick_ = std::chrono::steady_clock::now() + 200ms;
+  live_status st;
+  st.position_s = double(eng_->source_frames_played.load(std::memory_order_relaxed)) / dev_.sample_rate;
+  st.duration_s = duration_s_;
+  st.fill = fill();
+  st.underruns = eng_->buffer_stats().underrun_events;
+  st.deadline_misses = eng_->deadline_misses();
+  st.device_xruns = host_xruns() + report_.server_stalls;
+  st.cpu_load = out_->cpu_load();
+  st.stalled_s = watch_->stalled_s();
+  st.file_count = options_.files.size();
+  if (const file_position at = locate(list_, st.position_s); at.known) {
+    st.file_index = at.index;
+    st.file_position_s = at.position_s;
+    st.file_duration_s = at.length_s;
+  } else {
+    st.file_index = std::min(input_->current_file(), options_.files.size() - 1);
+    st.file_position_s = st.position_s;
+  }
+  st.file = options_.files[st.file_index];
+  hooks_.on_tick(st);
+}
+
+/// Opens the perf counter on the callback thread once it has run.
+void session::watch_rt_syscalls() {
+  if (!options_.count_rt_syscalls || rt_syscalls_) return;
+  // acquire: pairs with the release store at the first callback.
+  if (const int tid = eng_->rt_tid.load(std::memory_order_acquire); tid != 0) {
+    rt_syscalls_ = std::make_unique<thread_syscall_counter>(tid);
+    rt_callbacks_at_open_ = eng_->callbacks();
+  }
+}
+
+void session::measure_rt_syscalls() {
+  if (rt_syscalls_ && rt_syscalls_->available()) {
+    const std::uint64_t n = rt_syscalls_->read();
+    const std::uint64_t calls = eng_->callbacks() - rt_callbacks_at_open_;
     // The device thread's own calls between callbacks (the sim device's one
     // clock_nanosleep per period) are not the callback's; subtract them
     // where the device knows them. Host threads (JACK) make their own too.
-    const double own = out->own_syscalls_per_callback();
-    if (calls > 0) report.rt_syscalls_per_callback = std::max(0.0, double(n) / double(calls) - std::max(own, 0.0));
-    if (own < 0) report.rt_syscalls_note = "includes the host's own system calls on its callback thread";
-  } else if (options.count_rt_syscalls) {
-    report.rt_syscalls_note = rt_syscalls ? rt_syscalls->why_unavailable() : "the callback never ran";
+    const double own = out_->own_syscalls_per_callback();
+    if (calls > 0) report_.rt_syscalls_per_callback = std::max(0.0, double(n) / double(calls) - std::max(own, 0.0));
+    if (own < 0) report_.rt_syscalls_note = "includes the host's own system calls on its callback thread";
+  } else if (options_.count_rt_syscalls) {
+    report_.rt_syscalls_note = rt_syscalls_ ? rt_syscalls_->why_unavailable() : "the callback never ran";
   }
-  rt_syscalls.reset();
-  if (report.error_code == exit_device) {
-    out->abandon();  // it stopped calling back: stopping it would wait for it
-  } else {
-    out->stop();  // bounded: a stream the host will not let go of is abandoned
-  }
-  eng->cancel();
-  producer.join();
-  report.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  report.producer_scheduling = eng->producer_scheduling();
-  report.device_scheduling = out->scheduling();
-  report.stalls_injected = eng->stalls.load(std::memory_order_relaxed);
-  fill_figures(report, *eng, *out, dev);
-  if (const std::int64_t first_ns = eng->first_audio_ns.load(std::memory_order_relaxed); first_ns >= 0) {
-    report.first_audio_ms = double(first_ns - started_ns) / 1e6;
-    report.startup_ms = double(first_ns - called_ns) / 1e6;
-  }
-  if (!report.error.empty()) {
-    // set by the watchdog above
-  } else if (std::string e = eng->producer_error(); !e.empty()) {
-    report.error = e;
-    report.error_code = exit_bad_input;
-  } else if (std::string f = out->failure(); !f.empty()) {
-    report.error = f;
-    report.error_code = out->failure_code();
-  }
-  if (report.error.empty()) {
-    // A good (or user-interrupted) render gets its name; a failed one
-    // leaves nothing behind (the device's destructor discards it).
-    try {
-      out->commit();
-    } catch (const output_error& e) {
-      report.error = e.what();
-      report.error_code = exit_output;
+  rt_syscalls_.reset();
+}
+
+/// Stops the device (bounded: a stream the host will not let go of is
+/// abandoned), then the producer. Safe to call twice and after a failed step.
+void session::stop() noexcept {
+  if (stopped_) return;
+  stopped_ = true;
+  if (out_) {
+    if (report_.error_code == exit_device) {
+      out_->abandon();  // it stopped calling back: stopping it would wait for it
+    } else {
+      out_->stop();
     }
   }
-  // The abandoned stream may still call back (a stalled, not dead, server):
-  // the device and the engine it calls must outlive this function.
-  if (out->abandoned()) keep_alive(std::move(out), std::move(eng));
-  return report;
+  if (eng_) eng_->cancel();
+  if (producer_.joinable()) producer_.join();
+}
+
+void session::finish_report() {
+  report_.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  report_.producer_scheduling = eng_->producer_scheduling();
+  report_.device_scheduling = out_->scheduling();
+  report_.stalls_injected = eng_->stalls.load(std::memory_order_relaxed);
+  fill_figures(report_, *eng_, *out_, dev_);
+  if (const std::int64_t first_ns = eng_->first_audio_ns.load(std::memory_order_relaxed); first_ns >= 0) {
+    report_.first_audio_ms = double(first_ns - started_ns_) / 1e6;
+    report_.startup_ms = double(first_ns - called_ns_) / 1e6;
+  }
+  if (!report_.error.empty()) {
+    // set by the watchdog
+  } else if (std::string e = eng_->producer_error(); !e.empty()) {
+    report_.error = e;
+    report_.error_code = exit_bad_input;
+  } else if (std::string f = out_->failure(); !f.empty()) {
+    report_.error = f;
+    report_.error_code = out_->failure_code();
+  }
+  if (!report_.error.empty()) return;
+  // A good (or user-interrupted) render gets its name; a failed one
+  // leaves nothing behind (the device's destructor discards it).
+  try {
+    out_->commit();
+  } catch (const output_error& e) {
+    report_.error = e.what();
+    report_.error_code = exit_output;
+  }
+}
+
+}  // namespace
+
+wake_kind resolved_wake(const play_options& options) noexcept {
+  if (options.wake) return *options.wake;
+  // auto: poll on a device (no system call on the real-time thread);
+  // semaphore offline, where there is no real-time thread and a sleeping
+  // producer woken at once renders a 60 s WAV 4x faster than a polling one.
+  return options.output_file.empty() ? wake_kind::poll : wake_kind::semaphore;
+}
+
+play_report play(const play_options& options, const play_hooks& hooks) {
+  session s(options, hooks);
+  return s.run();
 }
 
 }  // namespace pingpong::player

@@ -5,12 +5,13 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <pingpong/handoff.hpp>
 
-#include "player/device.hpp"
+#include "player/device/device.hpp"
 #include "player/errors.hpp"
 
 namespace pingpong::player {
@@ -31,7 +32,7 @@ struct play_options {
   bool period_given = false;        ///< the user asked for period_frames: say so when the device decides otherwise
   std::size_t half_frames = 0;      ///< 0: 8 × period (at least 2048)
   handoff_kind handoff = handoff_kind::lockfree;
-  wake_kind wake = wake_kind::poll;  // no system call on the RT thread
+  std::optional<wake_kind> wake;    ///< none: auto (resolved_wake: poll on a device, semaphore offline)
   double gain_db = 0.0;
   double start_s = 0.0;
   double end_s = -1.0;
@@ -144,6 +145,10 @@ std::size_t effective_half_frames(const play_options& options) noexcept;
 /// The same for a device whose period is `device_period` (JACK's own): a
 /// half always holds at least one device period.
 std::size_t effective_half_frames(const play_options& options, std::size_t device_period) noexcept;
+
+/// The wake the producer uses: options.wake, or for auto poll on a device
+/// (no system call on the real-time thread) and semaphore offline.
+wake_kind resolved_wake(const play_options& options) noexcept;
 
 /// Plays to the end (or until interrupted). Throws input_error (exit 2) or
 /// device_error (exit 3) for failures before playback starts; failures

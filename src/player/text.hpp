@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <string>
+#include <system_error>
 
 namespace pingpong::player {
 
@@ -31,5 +32,9 @@ inline std::string printable(const std::string& s) {
   }
   return out;
 }
+
+/// The system's message for errno value `e`, thread-safe (std::strerror is
+/// not: it may return a shared buffer).
+inline std::string error_text(int e) { return std::generic_category().message(e); }
 
 }  // namespace pingpong::player

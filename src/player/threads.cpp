@@ -1,4 +1,5 @@
 #include "player/threads.hpp"
+#include "player/text.hpp"
 
 #include <linux/perf_event.h>
 #include <pthread.h>
@@ -52,7 +53,7 @@ thread_syscall_counter::thread_syscall_counter(int tid) {
   attr.size = sizeof(attr);
   attr.config = std::uint64_t(id);
   fd_ = int(::syscall(SYS_perf_event_open, &attr, tid, -1, -1, 0));
-  if (fd_ < 0) why_ = std::string("perf_event_open: ") + std::strerror(errno);
+  if (fd_ < 0) why_ = std::string("perf_event_open: ") + error_text(errno);
 }
 
 thread_syscall_counter::~thread_syscall_counter() {

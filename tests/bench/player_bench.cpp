@@ -89,7 +89,7 @@ double render_s(const fs::path& path, std::uint64_t* frames_out) {
   o.files = {path.string()};
   o.output_file = "/dev/null";
   o.period_frames = 1024;
-  o.wake = pingpong::wake_kind::semaphore;  // as `pingpong play -o` (--wake auto) does
+  // wake left unset: --wake auto, resolved by the library as `pingpong play -o` does
   const auto t0 = std::chrono::steady_clock::now();
   const pp::play_report r = pp::play(o);
   const double s = seconds_since(t0);

@@ -16,7 +16,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "player/source.hpp"
+#include "player/source/source.hpp"
 
 namespace pp = pingpong::player;
 

@@ -11,9 +11,9 @@
 #include <thread>
 #include <vector>
 
-#include "player/device.hpp"
-#include "player/device_kinds.hpp"
-#include "player/source.hpp"
+#include "player/device/device.hpp"
+#include "player/device/kinds.hpp"
+#include "player/source/source.hpp"
 #include "player/threads.hpp"
 
 namespace pingpong::player {

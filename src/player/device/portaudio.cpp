@@ -23,8 +23,8 @@
 #include <thread>
 #include <utility>
 
-#include "player/device.hpp"
-#include "player/device_kinds.hpp"
+#include "player/device/device.hpp"
+#include "player/device/kinds.hpp"
 
 namespace pingpong::player {
 namespace {
@@ -50,6 +50,7 @@ class pa_system {
  private:
   pa_system() {
     PaJack_SetClientName("pingpong");
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in pingpong calls setenv
     const bool quiet = std::getenv("PINGPONG_DEBUG_PORTAUDIO") == nullptr;
     int saved = -1;
     if (quiet) {
@@ -121,6 +122,7 @@ bool is_jack(PaHostApiIndex api) { return Pa_HostApiTypeIdToHostApiIndex(paJACK)
 
 /// The JACK server's name as libjack picks it.
 std::string jack_server_name() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in pingpong calls setenv
   const char* name = std::getenv("JACK_DEFAULT_SERVER");
   return name && *name ? name : "default";
 }
@@ -277,9 +279,10 @@ class portaudio_device final : public device {
   double cpu_load() const noexcept override { return stream_ ? Pa_GetStreamCpuLoad(stream_) : -1.0; }
 
  private:
-  // Real-time: forwards to the engine. No allocation, locking, I/O or logging.
+  // Real-time: forwards to the engine. No allocation, locking, I/O or logging
+  // (RealtimeSanitizer checks it: PINGPONG_NONBLOCKING).
   static int trampoline(const void*, void* output, unsigned long frames, const PaStreamCallbackTimeInfo*,
-                        PaStreamCallbackFlags flags, void* user) {
+                        PaStreamCallbackFlags flags, void* user) noexcept PINGPONG_NONBLOCKING {
     auto* self = static_cast<portaudio_device*>(user);
     const callback_status status{(flags & paOutputUnderflow) != 0, (flags & paOutputOverflow) != 0,
                                  (flags & paPrimingOutput) != 0};

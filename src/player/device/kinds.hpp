@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "player/device.hpp"
+#include "player/device/device.hpp"
 
 namespace pingpong::player {
 

@@ -18,8 +18,9 @@
 #include <thread>
 #include <vector>
 
-#include "player/device.hpp"
-#include "player/device_kinds.hpp"
+#include "player/device/device.hpp"
+#include "player/text.hpp"
+#include "player/device/kinds.hpp"
 #include "player/output_file.hpp"
 
 namespace pingpong::player {
@@ -179,14 +180,14 @@ class file_device final : public device {
   /// after a failed write() of a full disk).
   std::string write_error() const {
     const int code = sf_error(sndfile_);
-    if (code == SF_ERR_SYSTEM || code == SF_ERR_NO_ERROR) return errno ? std::strerror(errno) : "write failed";
+    if (code == SF_ERR_SYSTEM || code == SF_ERR_NO_ERROR) return errno ? error_text(errno) : "write failed";
     return sf_error_number(code);
   }
   void close_file() noexcept {
     if (!sndfile_) return;
     errno = 0;
     if (sf_close(sndfile_) != 0 && failure_.empty())
-      failure_ = "writing --output '" + path_ + "' failed: " + (errno ? std::strerror(errno) : "closing failed");
+      failure_ = "writing --output '" + path_ + "' failed: " + (errno ? error_text(errno) : "closing failed");
     sndfile_ = nullptr;
   }
 
