@@ -46,7 +46,7 @@ TEST_CASE("a stall happens inside the critical section for mutex, outside any lo
   // lockfree's RT side never waits for anyone: far below one stall.
   CHECK(lockfree.blocked_us_max < 1000.0);
   CHECK(lockfree.report.underrun_events == 0);
-  CHECK(thread_count() == threads_before);  // players, producers and loads all joined
+  CHECK(thread_count_settled(threads_before) == threads_before);  // players, producers and loads all joined
 }
 
 TEST_CASE("compare interleaves the runs, and its JSON holds every one with the documented keys") {
