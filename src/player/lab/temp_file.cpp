@@ -5,7 +5,8 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <system_error>
+
+#include "player/text.hpp"
 
 namespace pingpong::player {
 
@@ -17,7 +18,7 @@ unnamed_temp_file::unnamed_temp_file(const std::string& dir) {
   std::string name = dir + "/pingpong-XXXXXX";
   fd_ = ::mkostemp(name.data(), O_CLOEXEC);
   if (fd_ < 0) {
-    error_ = "cannot create a temporary file in '" + dir + "': " + std::system_category().message(errno);
+    error_ = "cannot create a temporary file in '" + dir + "': " + error_text(errno);
     return;
   }
   ::unlink(name.c_str());
