@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config ninja-build
   portaudio19-dev libsndfile1-dev libsoxr-dev
-  libconcurrentqueue-dev libreaderwriterqueue-dev doctest-dev libcli11-dev
+  libconcurrentqueue-dev libreaderwriterqueue-dev doctest-dev libcli11-dev nlohmann-json3-dev
   jackd2 libjack-jackd2-dev
   libboost-dev libbenchmark-dev
   clang libclang-rt-14-dev

@@ -20,7 +20,11 @@
 #include "cli/commands.hpp"
 #include "cli/option_checks.hpp"
 #include "cli/process.hpp"
-#include "player/compare.hpp"
+#include "player/lab/compare.hpp"
+#include "player/lab/probe.hpp"
+#include "player/report/html.hpp"
+#include "player/report/json.hpp"
+#include "player/report/text.hpp"
 #include "player/player.hpp"
 
 namespace pp = pingpong::player;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "player/device/device.hpp"
-#include "player/load.hpp"
+#include "player/lab/load.hpp"
 
 namespace pingpong::cli {
 

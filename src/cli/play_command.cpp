@@ -14,6 +14,8 @@
 #include "cli/status_line.hpp"
 #include "player/output_file.hpp"
 #include "player/playlist.hpp"
+#include "player/report/json.hpp"
+#include "player/report/text.hpp"
 #include "player/source/source.hpp"
 #include "player/text.hpp"
 

@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "player/device/device.hpp"
-#include "player/histogram.hpp"
+#include "player/latency_histogram.hpp"
 #include "player/player.hpp"
 #include "player/source/source.hpp"
 #include "player/threads.hpp"

@@ -159,8 +159,6 @@ wake_kind resolved_wake(const play_options& options) noexcept;
 /// during playback are returned in report.error. No thread outlives it.
 play_report play(const play_options& options, const play_hooks& hooks = {});
 
-/// `pingpong info` / human summary / JSON.
-std::string summary_text(const play_report& report);
-std::string to_json(const play_report& report, const std::string& version);
+// The summary and the JSON of a report: report/text.hpp, report/json.hpp.
 
 }  // namespace pingpong::player

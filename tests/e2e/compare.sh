@@ -4,6 +4,8 @@
 # headless Chromium; a compare stopped by SIGINT marks the run it cut short
 # in the table, the JSON and the HTML and leaves it out of the verdicts; and
 # nothing is left in TMPDIR, not even after kill -9 or SIGHUP mid-run.
+# Exit 0 pass, 1 fail, 77 skipped: every other check passed but the HTML
+# could not be rendered (no Chromium), so the test as a whole did not run.
 #   compare.sh PINGPONG CHECK_HTML_SH
 set -uo pipefail
 pingpong="$1"
@@ -11,6 +13,7 @@ check_html="$2"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
+render_skipped=0
 fail() { echo "FAIL  $*"; failures=$((failures + 1)); }
 # Every command gets a private TMPDIR: whatever pingpong leaves there is its own.
 mkdir -p "$tmp/tmpdir"
@@ -48,7 +51,7 @@ grep -q "verdicts:" "$tmp/c.txt" && echo "ok    compare table has verdicts" || f
 TMPDIR="$tmp" "$check_html" "$tmp/c.html"  # Chromium's own temporary files stay out of pingpong's TMPDIR
 status=$?
 if [ $status -eq 0 ]; then echo "ok    HTML report renders in Chromium"
-elif [ $status -eq 77 ]; then echo "skip  HTML render check (no chromium)"
+elif [ $status -eq 77 ]; then echo "skip  HTML render check (no chromium)"; render_skipped=1
 else fail "HTML report did not render"; fi
 
 "$pingpong" probe --device sim --duration 0.3 --json "$tmp/p.json" >"$tmp/p.txt" 2>&1
@@ -124,3 +127,4 @@ done
 left=$(ls -A "$TMPDIR" | tr '\n' ' ')
 [ -z "$left" ] && echo "ok    no temporary files left" || fail "temporary files left behind: $left"
 [ "$failures" -eq 0 ] || exit 1
+[ "$render_skipped" -eq 0 ] || { echo "skipped: the HTML report was not rendered (install chromium: scripts/setup.sh)"; exit 77; }

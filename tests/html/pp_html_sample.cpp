@@ -5,8 +5,8 @@
 #include <cstring>
 #include <fstream>
 
-#include "player/compare.hpp"
-#include "sample_report.hpp"
+#include "fixtures/sample_report.hpp"
+#include "player/report/html.hpp"
 
 int main(int argc, char** argv) {
   const bool hostile = argc == 3 && std::strcmp(argv[2], "--hostile") == 0;

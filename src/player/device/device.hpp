@@ -14,7 +14,7 @@
 #include <pingpong/detail/realtime.hpp>
 
 #include "player/errors.hpp"
-#include "player/histogram.hpp"
+#include "player/latency_histogram.hpp"
 
 namespace pingpong::player {
 
