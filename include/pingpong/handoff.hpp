@@ -29,9 +29,14 @@
 #include <string_view>
 #include <type_traits>
 
+#include <cerrno>
+#include <string>
+#include <system_error>
+
 #include <pthread.h>
 #include <time.h>
 
+#include "detail/checks.hpp"
 #include "semaphore.hpp"
 
 namespace pingpong {
@@ -103,6 +108,46 @@ struct swap_outcome {
   bool took = false;  ///< the asked half was ready and is now playing
 };
 
+/// The one state machine. Each transition looks at a snapshot of the word
+/// and returns the XOR that performs it (0: not allowed / nothing to do).
+/// Every policy applies these same functions: `lockfree` with one
+/// fetch_xor (store for the flush), the locked policies with a store of
+/// `word ^ delta` under their lock. XOR deltas commute: the writer's and the
+/// reader's deltas touch disjoint bits, which is why no CAS loop is needed.
+namespace transition {
+/// Writer: free → filling, unless a flush is pending.
+constexpr std::uint32_t claim(std::uint32_t word, unsigned half) noexcept {
+  return state::flush_pending(word) || state::of(word, half) != state::free ? 0u
+                                                                            : state::filling << state::shift(half);
+}
+/// Writer: filling → ready.
+constexpr std::uint32_t publish(unsigned half) noexcept {
+  return (state::filling ^ state::ready) << state::shift(half);
+}
+/// Writer: filling → free.
+constexpr std::uint32_t abandon(unsigned half) noexcept { return state::filling << state::shift(half); }
+/// Writer: request a flush (0 if one is pending already).
+constexpr std::uint32_t request_flush(std::uint32_t word) noexcept {
+  return state::flush_pending(word) ? 0u : state::flush_requested;
+}
+/// Reader: playing → free for `release_half` (if ≥ 0), ready → playing for
+/// `take_half` if it is ready. `took` tells whether the take happened.
+constexpr std::uint32_t reader_swap(std::uint32_t word, int release_half, unsigned take_half, bool& took) noexcept {
+  std::uint32_t delta = 0;
+  if (release_half >= 0) delta |= state::playing << state::shift(unsigned(release_half));
+  took = state::of(word, take_half) == state::ready;
+  if (took) delta |= (state::ready ^ state::playing) << state::shift(take_half);
+  return delta;
+}
+/// Reader: apply a pending flush (every half free, acknowledged := requested).
+constexpr std::uint32_t apply_flush(std::uint32_t word) noexcept { return word ^ state::flushed(word); }
+
+static_assert(claim(0, 1) == state::filling << 2);
+static_assert((publish(0) ^ (state::filling)) == state::ready);
+static_assert(apply_flush(state::flush_requested | (state::playing << 2)) ==
+              ((state::playing << 2) | state::flush_acknowledged));
+}  // namespace transition
+
 // ---------------------------------------------------------------------------
 // lockfree
 // ---------------------------------------------------------------------------
@@ -124,12 +169,12 @@ class lockfree {
   }
 
   /// Writer: free → filling unless a flush is pending. Thread: producer.
-  bool try_claim(unsigned half) noexcept {
-    const std::uint32_t word = load();
-    if (state::flush_pending(word) || state::of(word, half) != state::free) return false;
+  [[nodiscard]] bool try_claim(unsigned half) noexcept {
+    const std::uint32_t delta = transition::claim(load(), half);
+    if (delta == 0) return false;
     // relaxed: marks ownership for observers; the acquire load above already
     // ordered our coming writes after the reader's release of this half.
-    word_.fetch_or(state::filling << state::shift(half), std::memory_order_relaxed);
+    word_.fetch_xor(delta, std::memory_order_relaxed);
     return true;
   }
 
@@ -137,46 +182,44 @@ class lockfree {
   void publish(unsigned half) noexcept {
     // release: publishes the half's frames and its frame count / end flag;
     // pairs with the acquire load in reader_swap().
-    word_.fetch_xor((state::filling ^ state::ready) << state::shift(half), std::memory_order_release);
+    word_.fetch_xor(transition::publish(half), std::memory_order_release);
   }
 
   /// Writer: filling → free (the slot was dropped uncommitted). Thread: producer.
   void abandon(unsigned half) noexcept {
     // relaxed: the reader never saw this half; nothing to publish.
-    word_.fetch_and(~(3u << state::shift(half)), std::memory_order_relaxed);
+    word_.fetch_xor(transition::abandon(half), std::memory_order_relaxed);
   }
 
   /// Writer: asks the reader to drop every queued half. Thread: producer.
   void request_flush() noexcept {
-    if (state::flush_pending(load())) return;
+    const std::uint32_t delta = transition::request_flush(load());
+    if (delta == 0) return;
     // release: orders the writer's earlier word changes before the request;
     // pairs with the acquire load in reader_swap()/reader_apply_flush().
-    word_.fetch_xor(state::flush_requested, std::memory_order_release);
+    word_.fetch_xor(delta, std::memory_order_release);
   }
 
   /// Reader: releases `release_half` (if ≥ 0) and takes `take_half` if it is
   /// ready. Thread: real-time. Wait-free: one load, at most one RMW.
-  swap_outcome reader_swap(int release_half, unsigned take_half) noexcept {
-    const std::uint32_t word = load();  // acquire: see publish()
-    std::uint32_t toggle = 0;
-    if (release_half >= 0) toggle |= state::playing << state::shift(unsigned(release_half));
-    const bool take = state::of(word, take_half) == state::ready;
-    if (take) toggle |= (state::ready ^ state::playing) << state::shift(take_half);
+  [[nodiscard]] swap_outcome reader_swap(int release_half, unsigned take_half) noexcept {
+    bool took = false;
+    const std::uint32_t delta = transition::reader_swap(load(), release_half, take_half, took);  // acquire: see publish()
     // XOR flips exactly our own bits: playing→free, ready→playing. The writer
     // changes only bits of halves it owns, so no CAS loop is needed.
     // release: our reads of the released half happen-before the writer's
     // refill of it (pairs with the acquire load in try_claim()).
-    if (toggle != 0) word_.fetch_xor(toggle, std::memory_order_release);
-    return {true, take};
+    if (delta != 0) word_.fetch_xor(delta, std::memory_order_release);
+    return {true, took};
   }
 
   /// Reader: applies a pending flush. Thread: real-time. Wait-free.
-  bool reader_apply_flush() noexcept {
+  [[nodiscard]] bool reader_apply_flush() noexcept {
     const std::uint32_t word = load();
     // The writer does not change the word while the flush is pending.
     // release: our reads of the dropped halves happen-before their refill;
     // pairs with the acquire load in try_claim().
-    word_.store(state::flushed(word), std::memory_order_release);
+    word_.store(word ^ transition::apply_flush(word), std::memory_order_release);
     return true;
   }
 
@@ -203,10 +246,20 @@ class lockfree {
   /// Wakes a waiting writer so it re-checks its cancel flag. Thread: any.
   void wake_writer() noexcept { wake_.post(); }
 
+  /// Lab interface (load scenarios, tests): runs `stall` where a producer
+  /// that stalls "inside the handoff" would. lockfree has no critical
+  /// section, so it just runs it and returns false. Thread: producer.
+  template <class F>
+  bool lab_stall_inside(F&& stall) {
+    stall();
+    return false;
+  }
+
  private:
   alignas(64) std::atomic<std::uint32_t> word_{0};
   alignas(64) wake_semaphore wake_;
 };
+static_assert(alignof(lockfree) == 64, "the word and the semaphore each own a cache line");
 
 // ---------------------------------------------------------------------------
 // locked policies
@@ -215,19 +268,31 @@ class lockfree {
 namespace detail {
 
 /// A pthread mutex with priority inheritance and a monotonic condvar.
+/// Every pthread call's result is checked: the constructor throws
+/// std::system_error if priority inheritance (or the monotonic clock) is not
+/// available, instead of silently running without it; a failing lock or
+/// unlock at run time is reported as misuse (it means the lock is broken or
+/// used from the wrong thread).
 class pi_lock {
  public:
   pi_lock() {
     pthread_mutexattr_t attr;
-    pthread_mutexattr_init(&attr);
-    pthread_mutexattr_setprotocol(&attr, PTHREAD_PRIO_INHERIT);
-    pthread_mutex_init(&mutex_, &attr);
+    check(pthread_mutexattr_init(&attr), "pthread_mutexattr_init");
+    int rc = pthread_mutexattr_setprotocol(&attr, PTHREAD_PRIO_INHERIT);
+    if (rc == 0) rc = pthread_mutex_init(&mutex_, &attr);
     pthread_mutexattr_destroy(&attr);
+    check(rc, "PTHREAD_PRIO_INHERIT mutex");
     pthread_condattr_t cattr;
-    pthread_condattr_init(&cattr);
-    pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
-    pthread_cond_init(&cond_, &cattr);
-    pthread_condattr_destroy(&cattr);
+    rc = pthread_condattr_init(&cattr);
+    if (rc == 0) {
+      rc = pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+      if (rc == 0) rc = pthread_cond_init(&cond_, &cattr);
+      pthread_condattr_destroy(&cattr);
+    }
+    if (rc != 0) {
+      pthread_mutex_destroy(&mutex_);
+      check(rc, "CLOCK_MONOTONIC condition variable");
+    }
   }
   ~pi_lock() {
     pthread_cond_destroy(&cond_);
@@ -236,22 +301,38 @@ class pi_lock {
   pi_lock(const pi_lock&) = delete;
   pi_lock& operator=(const pi_lock&) = delete;
 
-  void lock() noexcept { pthread_mutex_lock(&mutex_); }
-  bool try_lock() noexcept { return pthread_mutex_trylock(&mutex_) == 0; }
-  void unlock() noexcept { pthread_mutex_unlock(&mutex_); }
-  void notify_one() noexcept { pthread_cond_signal(&cond_); }
+  void lock() noexcept {
+    const int rc = pthread_mutex_lock(&mutex_);
+    (void)PINGPONG_EXPECT(rc == 0, "pthread_mutex_lock failed on the PI mutex (EDEADLK: this thread holds it already)");
+  }
+  [[nodiscard]] bool try_lock() noexcept {
+    const int rc = pthread_mutex_trylock(&mutex_);
+    if (rc == 0) return true;
+    (void)PINGPONG_EXPECT(rc == EBUSY, "pthread_mutex_trylock failed on the PI mutex");
+    return false;
+  }
+  void unlock() noexcept {
+    const int rc = pthread_mutex_unlock(&mutex_);
+    (void)PINGPONG_EXPECT(rc == 0, "pthread_mutex_unlock failed on the PI mutex (EPERM: not the owner)");
+  }
+  void notify_one() noexcept { pthread_cond_signal(&cond_); }  // cannot fail on an initialised condvar
   /// Called with the lock held; returns with it held.
   void wait_until(std::chrono::steady_clock::time_point deadline) noexcept {
+    int rc = 0;
     if (deadline == std::chrono::steady_clock::time_point::max()) {
-      pthread_cond_wait(&cond_, &mutex_);
-      return;
+      rc = pthread_cond_wait(&cond_, &mutex_);
+    } else {
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count();
+      timespec abs{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+      rc = pthread_cond_timedwait(&cond_, &mutex_, &abs);  // steady_clock is CLOCK_MONOTONIC
     }
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count();
-    timespec abs{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
-    pthread_cond_timedwait(&cond_, &mutex_, &abs);  // steady_clock is CLOCK_MONOTONIC
+    (void)PINGPONG_EXPECT(rc == 0 || rc == ETIMEDOUT, "pthread_cond_wait failed on the PI condvar");
   }
 
  private:
+  static void check(int rc, const char* what) {
+    if (rc != 0) throw std::system_error(rc, std::generic_category(), std::string("pingpong::mutex_pi: ") + what);
+  }
   pthread_mutex_t mutex_;
   pthread_cond_t cond_;
 };
@@ -260,7 +341,7 @@ class pi_lock {
 class std_lock {
  public:
   void lock() noexcept { mutex_.lock(); }
-  bool try_lock() noexcept { return mutex_.try_lock(); }
+  [[nodiscard]] bool try_lock() noexcept { return mutex_.try_lock(); }
   void unlock() noexcept { mutex_.unlock(); }
   void notify_one() noexcept { cond_.notify_one(); }
   void wait_until(std::chrono::steady_clock::time_point deadline) noexcept {
@@ -295,56 +376,42 @@ class locked_handoff {
     return word_.load(std::memory_order_acquire);
   }
 
-  bool try_claim(unsigned half) noexcept {
+  // Each transition: under the lock, a relaxed load (the lock orders it), the
+  // shared transition function, then a release store of `word ^ delta` (see
+  // load(): a lock-free observer that sees the change sees what preceded it).
+  [[nodiscard]] bool try_claim(unsigned half) noexcept {
     std::lock_guard held(lock_);
-    const std::uint32_t word = word_.load(std::memory_order_relaxed);  // relaxed: under the lock
-    if (state::flush_pending(word) || state::of(word, half) != state::free) return false;
-    word_.store(word | (state::filling << state::shift(half)), std::memory_order_release);  // release: see load()
-    return true;
+    return apply(transition::claim(word_.load(std::memory_order_relaxed), half)) != 0;  // relaxed: under the lock
   }
 
   void publish(unsigned half) noexcept {
+    // release (in apply): publishes the frames and frame count to a lock-free
+    // acquire load() (available()); the reader's swap gets them through the lock.
     std::lock_guard held(lock_);
-    // release: publishes the frames and frame count to a lock-free acquire
-    // load() (available()); the reader's swap gets them through the lock.
-    word_.store(word_.load(std::memory_order_relaxed) ^ ((state::filling ^ state::ready) << state::shift(half)),
-                std::memory_order_release);
+    apply(transition::publish(half));
   }
 
   void abandon(unsigned half) noexcept {
     std::lock_guard held(lock_);
-    word_.store(word_.load(std::memory_order_relaxed) & ~(3u << state::shift(half)),  // relaxed load: under the lock
-                std::memory_order_release);  // release: see load()
+    apply(transition::abandon(half));
   }
 
   void request_flush() noexcept {
     std::lock_guard held(lock_);
-    const std::uint32_t word = word_.load(std::memory_order_relaxed);  // relaxed: under the lock
-    if (!state::flush_pending(word)) word_.store(word ^ state::flush_requested, std::memory_order_release);  // see load()
+    apply(transition::request_flush(word_.load(std::memory_order_relaxed)));  // relaxed: under the lock
   }
 
-  swap_outcome reader_swap(int release_half, unsigned take_half) noexcept {
-    if constexpr (RealtimeTryLock) {
-      if (!lock_.try_lock()) return {false, false};
-    } else {
-      lock_.lock();
-    }
-    std::uint32_t word = word_.load(std::memory_order_relaxed);  // relaxed: under the lock
-    if (release_half >= 0) word &= ~(3u << state::shift(unsigned(release_half)));
-    const bool take = state::of(word, take_half) == state::ready;
-    if (take) word |= state::playing << state::shift(take_half);
-    word_.store(word, std::memory_order_release);  // release: see load()
+  [[nodiscard]] swap_outcome reader_swap(int release_half, unsigned take_half) noexcept {
+    if (!lock_for_reader()) return {false, false};
+    bool took = false;
+    apply(transition::reader_swap(word_.load(std::memory_order_relaxed), release_half, take_half, took));  // relaxed: under the lock
     lock_.unlock();
-    return {true, take};
+    return {true, took};
   }
 
-  bool reader_apply_flush() noexcept {
-    if constexpr (RealtimeTryLock) {
-      if (!lock_.try_lock()) return false;
-    } else {
-      lock_.lock();
-    }
-    word_.store(state::flushed(word_.load(std::memory_order_relaxed)), std::memory_order_release);  // see load()
+  [[nodiscard]] bool reader_apply_flush() noexcept {
+    if (!lock_for_reader()) return false;
+    apply(transition::apply_flush(word_.load(std::memory_order_relaxed)));  // relaxed: under the lock
     lock_.unlock();
     return true;
   }
@@ -378,10 +445,36 @@ class locked_handoff {
     lock_.notify_one();
   }
 
-  /// The lock, for load scenarios that stall inside the critical section.
+  /// Lab interface (load scenarios, tests): runs `stall` inside the critical
+  /// section, as a producer that decodes or page-faults while holding the
+  /// lock would; returns true. Thread: producer (never the real-time thread).
+  template <class F>
+  bool lab_stall_inside(F&& stall) {
+    std::lock_guard held(lock_);
+    stall();
+    return true;
+  }
+
+  /// The lock itself. Deprecated in favour of lab_stall_inside(); kept until
+  /// the player's stall injection switches.
   Lock& native_lock() noexcept { return lock_; }
 
  private:
+  bool lock_for_reader() noexcept {
+    if constexpr (RealtimeTryLock) {
+      return lock_.try_lock();
+    } else {
+      lock_.lock();
+      return true;
+    }
+  }
+  /// Under the lock: applies `delta` (0: nothing) and returns it.
+  std::uint32_t apply(std::uint32_t delta) noexcept {
+    // relaxed load: under the lock. release store: see load().
+    if (delta != 0) word_.store(word_.load(std::memory_order_relaxed) ^ delta, std::memory_order_release);
+    return delta;
+  }
+
   alignas(64) std::atomic<std::uint32_t> word_{0};
   alignas(64) Lock lock_;
 };
@@ -394,6 +487,9 @@ using mutex = detail::locked_handoff<detail::std_lock, false, handoff_kind::mute
 using mutex_pi = detail::locked_handoff<detail::pi_lock, false, handoff_kind::mutex_pi>;
 /// The real-time side only try_lock()s; a refused swap is an underrun.
 using trylock = detail::locked_handoff<detail::std_lock, true, handoff_kind::trylock>;
+
+static_assert(alignof(mutex) == 64 && alignof(mutex_pi) == 64 && alignof(trylock) == 64,
+              "the word and the lock each own a cache line");
 
 /// Calls `f(std::type_identity<Policy>{})` with the policy named by `kind`.
 template <class F>

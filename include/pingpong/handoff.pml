@@ -11,8 +11,8 @@
  *
  * ---------------------------------------------------------------------------
  * Selection (one of each group; defaults LOCKFREE, SEMAPHORE)
- *   LOCKFREE    `lockfree`: one atomic word, changed by fetch_or / fetch_xor /
- *               fetch_and / store exactly as the C++ does
+ *   LOCKFREE    `lockfree`: one atomic word, changed by fetch_xor / store
+ *               exactly as the C++ does
  *   LOCKED      locked_handoff<std_lock or pi_lock, false>: the policies
  *               `mutex` and `mutex_pi` (priority inheritance is scheduling,
  *               not protocol: one model covers both)
@@ -111,6 +111,11 @@
  *   handoff_.reader_swap / reader_apply_flush   READER_SWAP / APPLY_FLUSH
  *   reader_wake / notify                READER_WAKE
  *   cancel_writer / wake_writer         the control process / WAKE_WRITER
+ *
+ * One state machine: handoff.hpp's namespace `transition` computes every
+ * change as an XOR delta from a snapshot of the word; lockfree applies it
+ * with fetch_xor (the flush with a store), the locked policies with a store
+ * of word ^ delta under the lock.  The model's word updates are those XORs.
  *
  * Properties
  *   1. Ownership (monitor, every reachable state): a half is `filling` in
@@ -395,9 +400,9 @@ inline TRY_CLAIM(h, got) {          /* lockfree::try_claim */
                                        reader_swap / reader_apply_flush */
   if
   :: ok ->
-     atomic {                       /* fetch_or(filling << shift(half), relaxed) */
+     atomic {                       /* fetch_xor(transition::claim(w, half), relaxed) */
        assert(OF(word, h) == FREE); /* nobody changed our half since the load */
-       word = word | (FILLING << SH(h)); wown[h] = true
+       word = word ^ (FILLING << SH(h)); wown[h] = true
      };
      ok = false; got = true
   :: else -> got = false
@@ -407,8 +412,8 @@ inline PUBLISH(h) {                 /* lockfree::publish: fetch_xor((filling ^ r
   atomic { assert(OF(word, h) == FILLING); word = word ^ ((FILLING ^ READY) << SH(h)); wown[h] = false }
                                     /* the frames (FILL) were written before: release publishes them */
 }
-inline ABANDON_HALF(h) {            /* lockfree::abandon: fetch_and(~(3u << shift), relaxed) */
-  atomic { assert(OF(word, h) == FILLING); word = word & ~(3 << SH(h)); wown[h] = false }
+inline ABANDON_HALF(h) {            /* lockfree::abandon: fetch_xor(transition::abandon(half), relaxed) */
+  atomic { assert(OF(word, h) == FILLING); word = word ^ (FILLING << SH(h)); wown[h] = false }
 }
 inline REQUEST_FLUSH() {            /* lockfree::request_flush */
   d_step { w = word; ok = PENDING(w); w = 0 };       /* if (flush_pending(load())) return; (acquire) */
@@ -423,8 +428,8 @@ inline TRY_CLAIM(h, got) {          /* locked_handoff::try_claim */
   LOCK(PROD);                       /* std::lock_guard */
   d_step { w = word; ok = WRITER_CLAIMABLE(w, h) };  /* load(relaxed): under the lock */
   if
-  :: ok -> atomic { assert(OF(word, h) == FREE); word = w | (FILLING << SH(h)); wown[h] = true }
-                                    /* store(word | filling << shift, release): see load() */
+  :: ok -> atomic { assert(OF(word, h) == FREE); word = w ^ (FILLING << SH(h)); wown[h] = true }
+                                    /* apply(transition::claim): store(word ^ delta, release) */
   :: else -> skip
   fi;
   w = 0;
@@ -445,9 +450,9 @@ inline PUBLISH(h) {                 /* locked_handoff::publish */
 inline ABANDON_HALF(h) {            /* locked_handoff::abandon */
   LOCK(PROD);
   w = word;                         /* load(relaxed) */
-  atomic {                          /* store(release) */
+  atomic {                          /* apply(transition::abandon): store(word ^ delta, release) */
     assert(OF(w, h) == FILLING && word == w);
-    word = w & ~(3 << SH(h)); wown[h] = false
+    word = w ^ (FILLING << SH(h)); wown[h] = false
   };
   w = 0;
   UNLOCK(PROD)
@@ -611,11 +616,11 @@ inline READER_SWAP(done, took) {    /* locked_handoff::reader_swap(front, rnext)
   :: done ->
      d_step {
        w = word;                    /* load(relaxed): under the lock */
-       if :: front != NONE -> w = w & ~(3 << SH(front)) :: else -> skip fi;
-       took = (OF(w, rnext) == READY);
-       if :: took -> w = w | (PLAYING << SH(rnext)) :: else -> skip fi
+       took = (OF(w, rnext) == READY);  /* transition::reader_swap(w, front, rnext, took) */
+       if :: front != NONE -> w = w ^ (PLAYING << SH(front)) :: else -> skip fi;
+       if :: took -> w = w ^ ((READY ^ PLAYING) << SH(rnext)) :: else -> skip fi
      };
-     atomic {                       /* store(word, release): see load() */
+     atomic {                       /* apply(delta): store(word ^ delta, release): see load() */
        word = w;
        if :: front != NONE -> rown[front] = false; owed = true :: else -> skip fi;
        if :: took -> rown[rnext] = true :: else -> skip fi
