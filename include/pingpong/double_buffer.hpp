@@ -134,7 +134,7 @@ class double_buffer {
   std::uint64_t position() const noexcept { return reader_.frames_read.load(std::memory_order_relaxed); }
   bool end_of_stream() const noexcept { return reader_.ended_flag.load(std::memory_order_acquire); }
   /// The state of `half` (state::free/filling/ready/playing), for display.
-  std::uint32_t half_state(unsigned half) const noexcept { return state::of(handoff_.load(), half); }
+  std::uint32_t half_state(unsigned half) const noexcept { return handoff_.half_state(half); }
   /// Events for the monitor thread (nullptr when config.event_capacity == 0).
   event_log* events() noexcept { return events_.get(); }
   /// The policy object, for load scenarios and tests.
@@ -200,7 +200,7 @@ class double_buffer {
     /// returns false and nothing changes).
     bool request_flush() noexcept { return buffer_.request_flush(); }
     /// True while a flush is requested and not yet applied.
-    bool flush_pending() const noexcept { return state::flush_pending(buffer_.handoff_.load()); }
+    [[nodiscard]] bool flush_pending() const noexcept { return buffer_.handoff_.flush_pending(); }
 
    private:
     friend class double_buffer;
@@ -270,7 +270,7 @@ class double_buffer {
     /// See write_end::request_flush(). Non-blocking.
     bool request_flush() noexcept { return ok() && buffer_->request_flush(); }
     [[nodiscard]] bool flush_pending() const noexcept {
-      return buffer_ && state::flush_pending(buffer_->handoff_.load());
+      return buffer_ && buffer_->handoff_.flush_pending();
     }
     /// The buffer (observers, cancel_writer()); nullptr for an empty handle.
     double_buffer* buffer() const noexcept { return buffer_; }
@@ -318,7 +318,7 @@ class double_buffer {
       return buffer_->read_impl(planar_sink{out, buffer_->config_.channels}, frames);
     }
     /// Frames readable now without silence (front rest + next if published).
-    [[nodiscard]] std::size_t available() const noexcept { return ok() ? buffer_->available_impl() : 0; }
+    [[nodiscard]] std::size_t available() noexcept { return ok() ? buffer_->available_impl() : 0; }
     /// Effects: applies a pending flush; if the front half is played out,
     /// releases it and takes the next if ready. Returns: up to `max_frames`
     /// contiguous frames of the front half, in place (frames == 0: nothing
@@ -400,10 +400,11 @@ class double_buffer {
   void finish_read() noexcept;
   bool reader_swap() noexcept;
   void reader_wake() noexcept;
-  std::size_t available_impl() const noexcept {
+  std::size_t available_impl() noexcept {
     std::size_t n = reader_.front >= 0 ? reader_.front_frames - reader_.front_pos : 0;
-    // The acquire load (see handoff load()) makes the half's frame count visible.
-    if (state::of(handoff_.load(), reader_.next) == state::ready) n += meta_[reader_.next].frames;
+    // ready(): an acquire load of the writer's counter (when the cached copy
+    // says nothing is queued) makes the half's frame count visible.
+    if (handoff_.ready()) n += meta_[reader_.next].frames;
     return n;
   }
   void push_event(event_kind kind, std::uint32_t frames, unsigned half) noexcept {
@@ -540,10 +541,10 @@ auto double_buffer<H, S>::try_acquire() noexcept -> write_slot {
   if (!PINGPONG_EXPECT(!writer_.holding, "acquire while a slot is held: commit() or reset() it first"))
     return {};
   if (writer_.flush_outstanding) {
-    if (state::flush_pending(handoff_.load())) return {};
-    writer_.flush_outstanding = false;  // the reader applied it: both sides restart at half 0
-    writer_.next = 0;
+    if (handoff_.flush_pending()) return {};
+    writer_.flush_outstanding = false;  // the reader applied it: every half is free
   }
+  writer_.next = handoff_.writer_half();
   if (!handoff_.try_claim(writer_.next)) return {};
   writer_.holding = true;
   return write_slot(this, writer_.next, half_data(writer_.next));
@@ -574,9 +575,9 @@ bool double_buffer<H, S>::spin_for_free_half(clock::time_point deadline) noexcep
   const auto until = std::min(deadline, clock::now() + config_.spin_before_sleep);
   for (unsigned turn = 1;; ++turn) {
     detail::cpu_relax();
-    // acquire (handoff load()): see try_claim; the claim re-checks anyway.
-    const std::uint32_t word = handoff_.load();
-    if (!state::flush_pending(word) && state::of(word, writer_.next) == state::free) return true;
+    // claimable(): loads of the reader's counters (acquire); no store to a
+    // shared line. The claim re-checks anyway.
+    if (handoff_.claimable()) return true;
     if (turn % 64 == 0) {
       // acquire: pairs with the release store in cancel_writer().
       if (writer_cancel_.load(std::memory_order_acquire) || clock::now() >= until) return false;
@@ -681,11 +682,19 @@ void double_buffer<H, S>::reader_wake() noexcept {
 template <class H, class S>
 bool double_buffer<H, S>::reader_swap() noexcept {
   const int release = reader_.front;
-  const std::int64_t started = now_ns();
-  const swap_outcome outcome = handoff_.reader_swap(release, reader_.next);
-  const auto took_ns = static_cast<std::uint64_t>(now_ns() - started);
-  if (took_ns > reader_.max_swap_ns.load(std::memory_order_relaxed))
-    reader_.max_swap_ns.store(took_ns, std::memory_order_relaxed);  // relaxed: statistic
+  swap_outcome outcome;
+  if constexpr (H::kind == handoff_kind::lockfree) {
+    // Wait-free (a load and two stores): not timed; the two clock reads
+    // would cost more than the swap. max_swap_ns stays 0.
+    outcome = handoff_.reader_swap(release, reader_.next);
+  } else {
+    // The locked swap may wait for the lock: time it (max_swap_ns).
+    const std::int64_t started = now_ns();
+    outcome = handoff_.reader_swap(release, reader_.next);
+    const auto took_ns = static_cast<std::uint64_t>(now_ns() - started);
+    if (took_ns > reader_.max_swap_ns.load(std::memory_order_relaxed))
+      reader_.max_swap_ns.store(took_ns, std::memory_order_relaxed);  // relaxed: statistic
+  }
   if (!outcome.done) {
     bump(reader_.lock_busy);
     push_event(event_kind::lock_busy, 0, reader_.next);
@@ -720,13 +729,13 @@ bool double_buffer<H, S>::reader_swap() noexcept {
 /// (the read is then expected silence).
 template <class H, class S>
 bool double_buffer<H, S>::begin_read() noexcept {
-  if (!state::flush_pending(handoff_.load())) return true;  // acquire: see handoff load()
+  if (!handoff_.reader_flush_requested()) return true;  // acquire: see request_flush()
   if (!handoff_.reader_apply_flush()) {
     bump(reader_.lock_busy);
     return false;
   }
   reader_.front = -1;
-  reader_.next = 0;
+  reader_.next = handoff_.reader_half();
   reader_.front_end = false;
   reader_.ended = false;
   reader_.primed = false;
