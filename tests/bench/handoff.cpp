@@ -23,6 +23,7 @@
 #include <pingpong/double_buffer.hpp>
 
 #include "sections.hpp"
+#include "v1_word.hpp"
 
 namespace ppbench {
 namespace {
@@ -366,6 +367,8 @@ std::vector<handoff_result> run_handoffs(const handoff_options& o,
       make_runner<pingpong_channel<pp::lockfree, false>>("pingpong lockfree (spin)", o, pattern),
       make_runner<pingpong_channel<pp::lockfree, true>>("pingpong lockfree (acquire)", o, pattern),
       make_runner<pingpong_channel<pp::lockfree, true, false>>("pingpong lockfree (acquire, no spin)", o, pattern),
+      make_runner<pingpong_channel<v1_word_lockfree, false>>("pingpong v1 word layout (spin)", o, pattern),
+      make_runner<pingpong_channel<v1_word_lockfree, true>>("pingpong v1 word layout (acquire)", o, pattern),
       make_runner<pingpong_channel<pp::mutex, false>>("pingpong mutex (spin)", o, pattern),
       make_runner<pingpong_channel<pp::mutex, true>>("pingpong mutex (acquire)", o, pattern),
       make_runner<pingpong_channel<pp::mutex, true, false>>("pingpong mutex (acquire, no spin)", o, pattern),
