@@ -107,7 +107,10 @@ class pingpong_channel {
     pingpong::config c;
     c.half_frames = block_frames;
     c.channels = block_channels;
-    c.wake = pingpong::wake_kind::semaphore;
+    // A blocking producer sleeps on the semaphore; a spinning one never
+    // sleeps, so it needs no wake: poll (the reader then posts nothing —
+    // a post is an atomic exchange, a full barrier on x86, per half).
+    c.wake = Blocking ? pingpong::wake_kind::semaphore : pingpong::wake_kind::poll;
     // Blocking rows: the default bounded spin before the futex sleep, or
     // none (the v1 behaviour, kept as a row for comparison).
     if (!SpinBeforeSleep) c.spin_before_sleep = std::chrono::microseconds(0);
