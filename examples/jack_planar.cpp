@@ -15,7 +15,7 @@
 using Buffer = pingpong::double_buffer<pingpong::lockfree>;
 
 struct client_state {
-  Buffer* buffer = nullptr;
+  Buffer::consumer consumer;  // the real-time role: only process() uses it
   jack_port_t* ports[2] = {};
   std::atomic<bool> done{false};
 };
@@ -25,7 +25,7 @@ static int process(jack_nframes_t frames, void* arg) {
   float* out[2] = {static_cast<float*>(jack_port_get_buffer(s.ports[0], frames)),
                    static_cast<float*>(jack_port_get_buffer(s.ports[1], frames))};
   // release: main() may stop once it sees the end; nothing else is published.
-  if (s.buffer->reader().read_planar(out, frames).end_of_stream) s.done.store(true, std::memory_order_release);
+  if (s.consumer.read_planar(out, frames).end_of_stream) s.done.store(true, std::memory_order_release);
   return 0;
 }
 
@@ -41,8 +41,9 @@ int main(int argc, char** argv) {
   const auto period = jack_get_buffer_size(client);
   Buffer buffer({.half_frames = std::max<std::size_t>(4 * period, 1024), .channels = 2,
                  .wake = pingpong::wake_kind::poll, .sample_rate = rate});
+  auto [producer_role, consumer_role] = buffer.connect();  // move-only; one of each per buffer
   client_state state;
-  state.buffer = &buffer;
+  state.consumer = std::move(consumer_role);
   state.ports[0] = jack_port_register(client, "out_1", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
   state.ports[1] = jack_port_register(client, "out_2", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
   if (!state.ports[0] || !state.ports[1] || jack_set_process_callback(client, process, &state) != 0) {
@@ -51,11 +52,11 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  std::thread producer([&] {
+  std::thread producer([&, writer = std::move(producer_role)]() mutable {
     const auto total = static_cast<std::size_t>(seconds * rate);
     double phase = 0;
     for (std::size_t done = 0; done < total;) {
-      auto slot = buffer.writer().acquire();
+      auto slot = writer.acquire();
       if (!slot) return;
       const std::size_t n = std::min(slot.capacity(), total - done);
       for (std::size_t i = 0; i < n; ++i) {
@@ -64,7 +65,7 @@ int main(int argc, char** argv) {
         slot.data()[2 * i] = slot.data()[2 * i + 1] = float(0.2 * std::sin(phase));
       }
       done += n;
-      slot.commit(n, done == total);
+      (void)slot.commit(n, done == total);
     }
   });
 

@@ -21,17 +21,18 @@ constexpr std::size_t period = 64;
 template <class H>
 bool run(double seconds) {
   pingpong::double_buffer<H> buffer({.half_frames = 512, .channels = 1, .sample_rate = rate});
+  auto [producer, consumer] = buffer.connect();  // move-only roles: one producer, one consumer
   const auto total = static_cast<std::size_t>(seconds * rate);
 
-  std::thread producer([&] {
+  std::thread producer_thread([&, writer = std::move(producer)]() mutable {
     std::size_t next = 1;  // sample values 1, 2, 3, ...; 0 is silence
     while (next <= total) {
-      auto slot = buffer.writer().acquire();
+      auto slot = writer.acquire();
       if (!slot) return;
       const std::size_t n = std::min(slot.capacity(), total - next + 1);
       for (std::size_t i = 0; i < n; ++i) slot.data()[i] = float(next + i);  // exact below 2^24
       next += n;
-      slot.commit(n, next > total);
+      (void)slot.commit(n, next > total);
     }
   });
 
@@ -42,7 +43,7 @@ bool run(double seconds) {
   for (bool ended = false; !ended;) {
     tick += std::chrono::nanoseconds(std::int64_t(1e9 * period / rate));
     std::this_thread::sleep_until(tick);
-    const auto r = buffer.reader().read(out.data(), period);
+    const auto r = consumer.read(out.data(), period);
     for (std::size_t i = 0; i < period; ++i) {
       if (out[i] == 0.0f) { ++silent; continue; }
       if (out[i] != float(expect)) ++wrong;
@@ -50,7 +51,7 @@ bool run(double seconds) {
     }
     ended = r.end_of_stream;
   }
-  producer.join();
+  producer_thread.join();
   const auto s = buffer.stats();
   const bool ok = wrong == 0 && expect == total + 1;
   std::printf("%-9s %zu frames: %zu in order, %zu wrong, %llu underruns (%llu frames), %llu swaps, max swap %llu ns: %s\n",

@@ -2,13 +2,25 @@
 // callback plays the other.
 //
 //   pingpong::double_buffer<pingpong::lockfree> buffer({.half_frames = 1024, .channels = 2});
+//   auto [producer, consumer] = buffer.connect();  // move-only; one of each per buffer
 //   // producer thread                          // real-time callback
-//   if (auto slot = buffer.writer().acquire())   buffer.reader().read(out, frames);
-//     { fill(slot.data()); slot.commit(n); }
+//   while (auto slot = producer.acquire())       auto r = consumer.read(out, frames);
+//     { fill(slot.data()); slot.commit(n); }     // or consumer.peek(max) ... consume(n)
 //
-// Roles: exactly one producer thread uses writer(), exactly one real-time
-// thread uses reader(); any thread may call the observers (stats(), ...).
-// Debug builds (or PINGPONG_CHECKS=1) report two threads in one role.
+// Roles: exactly one producer thread uses the producer handle, exactly one
+// real-time thread the consumer handle; any thread may call the observers
+// (stats(), ...). The handles carry the role in their type: connect() hands
+// out one of each, a second connect() while they live is refused, and they
+// cannot be copied. writer()/reader() are the older untyped way to the same
+// calls (kept for source compatibility); with them, PINGPONG_CHECKS=1 builds
+// report two threads in one role.
+//
+// Misuse (acquiring while a slot is held, committing an empty slot,
+// flushing with a slot out, frames > capacity) is refused in every build;
+// see detail/checks.hpp for how it is reported.
+//
+// Storage: `Sample` is float (default), std::int16_t or std::int32_t,
+// interleaved; reads copy it out unconverted.
 #pragma once
 
 #include <algorithm>
@@ -20,7 +32,10 @@
 #include <memory>
 #include <new>
 #include <stdexcept>
+#include <limits>
+#include <span>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 #include "detail/checks.hpp"
@@ -37,6 +52,9 @@ struct config {
   double sample_rate = 48000.0;    ///< poll wake: turns frames into sleep time
   std::chrono::microseconds poll_floor{200};  ///< poll wake: shortest sleep between checks
   std::size_t event_capacity = 0;  ///< events kept for the monitor; 0 = no event log
+  /// semaphore wake: a blocking acquire spins (with a CPU pause) this long
+  /// for a half to free before it sleeps on the futex; 0 = sleep at once.
+  std::chrono::microseconds spin_before_sleep{20};
 };
 
 /// What one read did.
@@ -54,14 +72,43 @@ struct writer_counters {
   std::int64_t min_slack_frames = -1;  ///< least frames the reader still had queued at a publish; -1 = none yet
 };
 
-template <class Handoff = lockfree>
+/// An in-place view of frames in the front half (consumer::peek()).
+template <class Sample>
+struct basic_read_view {
+  const Sample* data = nullptr;  ///< frames × channels interleaved samples, valid until consume()
+  std::size_t frames = 0;        ///< contiguous frames readable in place (0: none ready)
+  std::size_t channels = 0;
+  bool end_of_stream = false;    ///< no frames, and the producer's end has been played
+  explicit operator bool() const noexcept { return frames != 0; }
+  std::span<const Sample> samples() const noexcept { return {data, frames * channels}; }
+};
+
+namespace detail {
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield" ::: "memory");
+#endif
+}
+}  // namespace detail
+
+template <class Handoff = lockfree, class Sample = float>
 class double_buffer {
+  static_assert(std::is_same_v<Sample, float> || std::is_same_v<Sample, std::int16_t> ||
+                    std::is_same_v<Sample, std::int32_t>,
+                "pingpong::double_buffer stores float, std::int16_t or std::int32_t samples");
+
  public:
   using handoff_type = Handoff;
+  using sample_type = Sample;
   using clock = std::chrono::steady_clock;
+  using read_view = basic_read_view<Sample>;
   class write_slot;
   class write_end;
   class read_end;
+  class producer;
+  class consumer;
 
   /// Allocates both halves (and the event log). Thread: control. Throws
   /// std::invalid_argument on a zero size, std::bad_alloc on no memory.
@@ -70,9 +117,14 @@ class double_buffer {
   double_buffer(const double_buffer&) = delete;
   double_buffer& operator=(const double_buffer&) = delete;
 
-  /// The producer's handle. Thread: the producer only.
+  /// The typed roles: a move-only producer and consumer handle. At most one
+  /// of each exists per buffer; while either lives, connect() is refused
+  /// (misuse) and returns two empty handles. Thread: control. Wait-free.
+  [[nodiscard]] std::pair<producer, consumer> connect() noexcept;
+
+  /// The untyped producer side (same calls as `producer`). Thread: the producer only.
   write_end writer() noexcept { return write_end(*this); }
-  /// The real-time handle. Thread: the real-time callback only.
+  /// The untyped real-time side (same calls as `consumer`). Thread: the real-time callback only.
   read_end reader() noexcept { return read_end(*this); }
 
   // Observers. Thread: any. Wait-free (relaxed loads of single-writer counters).
@@ -82,7 +134,7 @@ class double_buffer {
   std::uint64_t position() const noexcept { return reader_.frames_read.load(std::memory_order_relaxed); }
   bool end_of_stream() const noexcept { return reader_.ended_flag.load(std::memory_order_acquire); }
   /// The state of `half` (state::free/filling/ready/playing), for display.
-  std::uint32_t half_state(unsigned half) const noexcept { return state::of(handoff_.load(), half); }
+  std::uint32_t half_state(unsigned half) const noexcept { return handoff_.half_state(half); }
   /// Events for the monitor thread (nullptr when config.event_capacity == 0).
   event_log* events() noexcept { return events_.get(); }
   /// The policy object, for load scenarios and tests.
@@ -98,7 +150,7 @@ class double_buffer {
   // ---------------------------------------------------------------------
   /// A claimed half. Fill data()[0 .. frames*channels) and commit(). Dropped
   /// uncommitted, the half goes back to free. Thread: the producer.
-  class write_slot {
+  class [[nodiscard]] write_slot {
    public:
     write_slot() = default;
     write_slot(write_slot&& other) noexcept { *this = std::move(other); }
@@ -106,42 +158,49 @@ class double_buffer {
     ~write_slot() { reset(); }
 
     explicit operator bool() const noexcept { return owner_ != nullptr; }
-    float* data() const noexcept { return data_; }
+    Sample* data() const noexcept { return data_; }
     std::size_t capacity() const noexcept { return owner_ ? owner_->config_.half_frames : 0; }
     std::size_t channels() const noexcept { return owner_ ? owner_->config_.channels : 0; }
     unsigned half() const noexcept { return half_; }
 
-    /// Publishes the first `frames` frames (≤ capacity()); `end_of_stream`
-    /// marks them as the last. Non-blocking (lock-free or one short lock).
-    void commit(std::size_t frames, bool end_of_stream = false) noexcept;
+    /// Publishes the first `frames` frames (≤ capacity(); more is clamped
+    /// and reported); `end_of_stream` marks them as the last. On an empty
+    /// slot: refused (misuse), returns false. Non-blocking (lock-free or one
+    /// short lock). The whole half is published at once: a partial fill is
+    /// not visible to the reader (publishing in pieces would make the
+    /// reader's frame count a moving target; it stays one acquire load).
+    bool commit(std::size_t frames, bool end_of_stream = false) noexcept;
     /// Gives the half back unpublished.
     void reset() noexcept;
 
    private:
     friend class double_buffer;
-    write_slot(double_buffer* owner, unsigned half, float* data) noexcept
+    write_slot(double_buffer* owner, unsigned half, Sample* data) noexcept
         : owner_(owner), half_(half), data_(data) {}
     double_buffer* owner_ = nullptr;
     unsigned half_ = 0;
-    float* data_ = nullptr;
+    Sample* data_ = nullptr;
   };
 
   /// The producer's side. Thread: one producer thread at a time.
   class write_end {
    public:
-    /// A free half, or an empty slot if none is free. Non-blocking.
+    /// A free half, or an empty slot if none is free (or a slot is already
+    /// held: refused, misuse). Non-blocking.
     write_slot try_acquire() noexcept { return buffer_.try_acquire(); }
     /// Waits for a free half until `deadline`; empty on time-out or cancel.
+    /// Semaphore wake: spins up to config.spin_before_sleep, then sleeps.
     write_slot acquire_until(clock::time_point deadline) noexcept { return buffer_.acquire_until(deadline); }
     write_slot acquire_for(clock::duration timeout) noexcept { return acquire_until(clock::now() + timeout); }
     /// Waits for a free half; empty only if cancel_writer() was called.
     write_slot acquire() noexcept { return acquire_until(clock::time_point::max()); }
     /// Discards every published half not yet played, and the one playing.
     /// Applied by the reader at its next read (it never blocks for it); until
-    /// then acquires wait. Precondition: no slot held.
-    void request_flush() noexcept { buffer_.request_flush(); }
+    /// then acquires wait. Precondition: no slot held (else refused, misuse:
+    /// returns false and nothing changes).
+    bool request_flush() noexcept { return buffer_.request_flush(); }
     /// True while a flush is requested and not yet applied.
-    bool flush_pending() const noexcept { return state::flush_pending(buffer_.handoff_.load()); }
+    [[nodiscard]] bool flush_pending() const noexcept { return buffer_.handoff_.flush_pending(); }
 
    private:
     friend class double_buffer;
@@ -156,18 +215,23 @@ class double_buffer {
     /// silence if the next half is not ready (an underrun) or the stream
     /// ended. Never waits. Wait-free with lockfree; with mutex/mutex_pi it
     /// may block on the lock at a swap; with trylock it never blocks.
-    read_result read(float* out, std::size_t frames) noexcept {
+    read_result read(Sample* out, std::size_t frames) noexcept {
       return buffer_.read_impl(interleaved_sink{out, buffer_.config_.channels}, frames);
     }
     /// The same into one buffer per channel (`out[c][i]`), as JACK gives.
-    read_result read_planar(float* const* out, std::size_t frames) noexcept {
+    read_result read_planar(Sample* const* out, std::size_t frames) noexcept {
       return buffer_.read_impl(planar_sink{out, buffer_.config_.channels}, frames);
     }
     /// Frames a read could deliver now without silence: the rest of the
     /// front half, plus the next half if it is published. For offline
     /// consumers that may wait (a file writer); a device callback just reads.
     /// Thread: the reader. Wait-free (one acquire load).
-    std::size_t available() const noexcept { return buffer_.available_impl(); }
+    [[nodiscard]] std::size_t available() const noexcept { return buffer_.available_impl(); }
+    /// See consumer::peek() / consume().
+    [[nodiscard]] read_view peek(std::size_t max_frames = std::numeric_limits<std::size_t>::max()) noexcept {
+      return buffer_.peek_impl(max_frames);
+    }
+    std::size_t consume(std::size_t frames) noexcept { return buffer_.consume_impl(frames); }
 
    private:
     friend class double_buffer;
@@ -175,31 +239,138 @@ class double_buffer {
     double_buffer& buffer_;
   };
 
+  /// The producer role, typed: move-only, one per buffer (connect()).
+  /// Thread: one producer thread at a time (it may be moved to another).
+  /// Empty (default-constructed or moved-from) handles refuse every call.
+  class producer {
+   public:
+    producer() = default;
+    producer(producer&& other) noexcept : buffer_(std::exchange(other.buffer_, nullptr)) {}
+    producer& operator=(producer&& other) noexcept {
+      if (this != &other) {
+        release();
+        buffer_ = std::exchange(other.buffer_, nullptr);
+      }
+      return *this;
+    }
+    producer(const producer&) = delete;
+    producer& operator=(const producer&) = delete;
+    ~producer() { release(); }
+    explicit operator bool() const noexcept { return buffer_ != nullptr; }
+
+    /// A free half, or an empty slot. Non-blocking.
+    write_slot try_acquire() noexcept { return ok() ? buffer_->try_acquire() : write_slot{}; }
+    /// Waits for a free half until `deadline`; empty on time-out or cancel. Blocking.
+    write_slot acquire_until(clock::time_point deadline) noexcept {
+      return ok() ? buffer_->acquire_until(deadline) : write_slot{};
+    }
+    write_slot acquire_for(clock::duration timeout) noexcept { return acquire_until(clock::now() + timeout); }
+    /// Waits for a free half; empty only after cancel_writer(). Blocking.
+    write_slot acquire() noexcept { return acquire_until(clock::time_point::max()); }
+    /// See write_end::request_flush(). Non-blocking.
+    bool request_flush() noexcept { return ok() && buffer_->request_flush(); }
+    [[nodiscard]] bool flush_pending() const noexcept {
+      return buffer_ && buffer_->handoff_.flush_pending();
+    }
+    /// The buffer (observers, cancel_writer()); nullptr for an empty handle.
+    double_buffer* buffer() const noexcept { return buffer_; }
+
+   private:
+    friend class double_buffer;
+    explicit producer(double_buffer* buffer) noexcept : buffer_(buffer) {}
+    bool ok() const noexcept { return PINGPONG_EXPECT(buffer_ != nullptr, "call on an empty producer handle"); }
+    void release() noexcept {
+      // release: the next connect() (acquire exchange) sees this role's state.
+      if (buffer_) buffer_->producer_out_.store(false, std::memory_order_release);
+      buffer_ = nullptr;
+    }
+    double_buffer* buffer_ = nullptr;
+  };
+
+  /// The real-time role, typed: move-only, one per buffer (connect()).
+  /// Thread: one real-time thread at a time. Every call is wait-free with
+  /// `lockfree` (see read_end::read for the locked policies).
+  class consumer {
+   public:
+    consumer() = default;
+    consumer(consumer&& other) noexcept : buffer_(std::exchange(other.buffer_, nullptr)) {}
+    consumer& operator=(consumer&& other) noexcept {
+      if (this != &other) {
+        release();
+        buffer_ = std::exchange(other.buffer_, nullptr);
+      }
+      return *this;
+    }
+    consumer(const consumer&) = delete;
+    consumer& operator=(const consumer&) = delete;
+    ~consumer() { release(); }
+    explicit operator bool() const noexcept { return buffer_ != nullptr; }
+
+    /// Writes `frames` interleaved frames to `out`: published frames, then
+    /// silence (an underrun, counted, unless priming or after the end).
+    read_result read(Sample* out, std::size_t frames) noexcept {
+      if (!ok()) return {};
+      return buffer_->read_impl(interleaved_sink{out, buffer_->config_.channels}, frames);
+    }
+    /// The same into one buffer per channel (`out[c][i]`).
+    read_result read_planar(Sample* const* out, std::size_t frames) noexcept {
+      if (!ok()) return {};
+      return buffer_->read_impl(planar_sink{out, buffer_->config_.channels}, frames);
+    }
+    /// Frames readable now without silence (front rest + next if published).
+    [[nodiscard]] std::size_t available() noexcept { return ok() ? buffer_->available_impl() : 0; }
+    /// Effects: applies a pending flush; if the front half is played out,
+    /// releases it and takes the next if ready. Returns: up to `max_frames`
+    /// contiguous frames of the front half, in place (frames == 0: nothing
+    /// ready; end_of_stream tells why). The view stays valid until
+    /// consume(). Underruns are the caller's to count here (read() counts
+    /// them itself). Wait-free with lockfree.
+    [[nodiscard]] read_view peek(std::size_t max_frames = std::numeric_limits<std::size_t>::max()) noexcept {
+      return ok() ? buffer_->peek_impl(max_frames) : read_view{};
+    }
+    /// Marks `frames` (≤ the last peek's) as played; a half played out is
+    /// given back at once. More than peek() returned: clamped, misuse.
+    /// Returns the frames consumed. Wait-free with lockfree.
+    std::size_t consume(std::size_t frames) noexcept { return ok() ? buffer_->consume_impl(frames) : 0; }
+    double_buffer* buffer() const noexcept { return buffer_; }
+
+   private:
+    friend class double_buffer;
+    explicit consumer(double_buffer* buffer) noexcept : buffer_(buffer) {}
+    bool ok() const noexcept { return PINGPONG_EXPECT(buffer_ != nullptr, "call on an empty consumer handle"); }
+    void release() noexcept {
+      // release: the next connect() (acquire exchange) sees this role's state.
+      if (buffer_) buffer_->consumer_out_.store(false, std::memory_order_release);
+      buffer_ = nullptr;
+    }
+    double_buffer* buffer_ = nullptr;
+  };
+
   // ===================================================================
   // implementation detail below
   // ===================================================================
  private:
   struct interleaved_sink {
-    float* out;
+    Sample* out;
     std::size_t channels;
-    void copy(const float* src, std::size_t at, std::size_t n) const noexcept {
-      std::memcpy(out + at * channels, src, n * channels * sizeof(float));
+    void copy(const Sample* src, std::size_t at, std::size_t n) const noexcept {
+      std::memcpy(out + at * channels, src, n * channels * sizeof(Sample));
     }
     void silence(std::size_t at, std::size_t n) const noexcept {
-      std::memset(out + at * channels, 0, n * channels * sizeof(float));
+      std::memset(out + at * channels, 0, n * channels * sizeof(Sample));
     }
   };
   struct planar_sink {
-    float* const* out;
+    Sample* const* out;
     std::size_t channels;
-    void copy(const float* src, std::size_t at, std::size_t n) const noexcept {
+    void copy(const Sample* src, std::size_t at, std::size_t n) const noexcept {
       for (std::size_t c = 0; c < channels; ++c) {
-        float* dst = out[c] + at;
+        Sample* dst = out[c] + at;
         for (std::size_t i = 0; i < n; ++i) dst[i] = src[i * channels + c];
       }
     }
     void silence(std::size_t at, std::size_t n) const noexcept {
-      for (std::size_t c = 0; c < channels; ++c) std::memset(out[c] + at, 0, n * sizeof(float));
+      for (std::size_t c = 0; c < channels; ++c) std::memset(out[c] + at, 0, n * sizeof(Sample));
     }
   };
 
@@ -217,31 +388,40 @@ class double_buffer {
   write_slot acquire_until(clock::time_point deadline) noexcept;
   void commit(unsigned half, std::size_t frames, bool end) noexcept;
   void abandon(unsigned half) noexcept;
-  void request_flush() noexcept;
+  bool request_flush() noexcept;
   void poll_sleep(clock::time_point deadline) noexcept;
+  bool spin_for_free_half(clock::time_point deadline) noexcept;
 
   template <class Sink>
   read_result read_impl(const Sink& sink, std::size_t frames) noexcept;
+  read_view peek_impl(std::size_t max_frames) noexcept;
+  std::size_t consume_impl(std::size_t frames) noexcept;
+  bool begin_read() noexcept;
+  void finish_read() noexcept;
   bool reader_swap() noexcept;
   void reader_wake() noexcept;
-  std::size_t available_impl() const noexcept {
+  std::size_t available_impl() noexcept {
     std::size_t n = reader_.front >= 0 ? reader_.front_frames - reader_.front_pos : 0;
-    // The acquire load (see handoff load()) makes the half's frame count visible.
-    if (state::of(handoff_.load(), reader_.next) == state::ready) n += meta_[reader_.next].frames;
+    // ready(): an acquire load of the writer's counter (when the cached copy
+    // says nothing is queued) makes the half's frame count visible.
+    if (handoff_.ready()) n += meta_[reader_.next].frames;
     return n;
   }
   void push_event(event_kind kind, std::uint32_t frames, unsigned half) noexcept {
     if (events_) events_->try_push(event{kind, static_cast<std::uint8_t>(half), frames, reader_.position, now_ns()});
   }
-  float* half_data(unsigned half) const noexcept {
+  Sample* half_data(unsigned half) const noexcept {
     return samples_.get() + half * config_.half_frames * config_.channels;
   }
 
   const config config_;
-  std::unique_ptr<float[]> samples_;
+  std::unique_ptr<Sample[]> samples_;
   std::unique_ptr<event_log> events_;
   Handoff handoff_;
   std::atomic<bool> writer_cancel_{false};
+  // Typed roles handed out by connect(); cleared by the handles' destructors.
+  std::atomic<bool> producer_out_{false};
+  std::atomic<bool> consumer_out_{false};
 
   // Frame count and end flag per half: written by the producer before
   // publish() (release), read by the reader after its acquire load.
@@ -283,22 +463,30 @@ class double_buffer {
     std::atomic<std::uint64_t> max_swap_ns{0};
     std::atomic<bool> ended_flag{false};
   } reader_;
+
+  // Layout: each side's state on cache lines of its own (no false sharing
+  // between the producer's and the real-time thread's hot fields).
+  static_assert(alignof(writer_state) == 64 && sizeof(writer_state) % 64 == 0);
+  static_assert(alignof(reader_state) == 64 && sizeof(reader_state) % 64 == 0);
+  static_assert(alignof(padded_meta) == 64 && sizeof(padded_meta) == 64);
+  static_assert(alignof(Handoff) >= 64, "the policy's shared word has a cache line of its own");
+  static_assert(std::atomic<std::uint64_t>::is_always_lock_free && std::atomic<bool>::is_always_lock_free);
 };
 
 // ===========================================================================
 
-template <class H>
-double_buffer<H>::double_buffer(const config& cfg) : config_(cfg) {
+template <class H, class S>
+double_buffer<H, S>::double_buffer(const config& cfg) : config_(cfg) {
   if (cfg.half_frames == 0 || cfg.channels == 0)
     throw std::invalid_argument("pingpong::double_buffer: half_frames and channels must be > 0");
-  samples_ = std::make_unique<float[]>(2 * cfg.half_frames * cfg.channels);  // zeroed
+  samples_ = std::make_unique<S[]>(2 * cfg.half_frames * cfg.channels);  // zeroed
   if (cfg.event_capacity > 0) {
     events_ = std::make_unique<event_log>(cfg.event_capacity);
   }
 }
 
-template <class H>
-counters double_buffer<H>::stats() const noexcept {
+template <class H, class S>
+counters double_buffer<H, S>::stats() const noexcept {
   // relaxed: each counter has one writer; a monitor wants recent values.
   constexpr auto r = std::memory_order_relaxed;
   counters c;
@@ -315,14 +503,31 @@ counters double_buffer<H>::stats() const noexcept {
   return c;
 }
 
-template <class H>
-writer_counters double_buffer<H>::writer_stats() const noexcept {
+template <class H, class S>
+writer_counters double_buffer<H, S>::writer_stats() const noexcept {
   constexpr auto r = std::memory_order_relaxed;  // relaxed: single-writer statistics
   return {writer_.halves_committed.load(r), writer_.frames_committed.load(r), writer_.min_slack_frames.load(r)};
 }
 
-template <class H>
-void double_buffer<H>::cancel_writer() noexcept {
+template <class H, class S>
+auto double_buffer<H, S>::connect() noexcept -> std::pair<producer, consumer> {
+  // acq_rel: acquire pairs with the release store in a previous handle's
+  // destructor (the new owner sees that role's state); release orders
+  // nothing of ours but makes the exchange a clean hand-over point.
+  const bool got_producer = !producer_out_.exchange(true, std::memory_order_acq_rel);
+  const bool got_consumer = !consumer_out_.exchange(true, std::memory_order_acq_rel);
+  if (!PINGPONG_EXPECT(got_producer && got_consumer,
+                       "connect() while a producer or consumer handle of this buffer exists: one of each per buffer")) {
+    // release: gives back what we took; pairs with the acquire above.
+    if (got_producer) producer_out_.store(false, std::memory_order_release);
+    if (got_consumer) consumer_out_.store(false, std::memory_order_release);
+    return {};
+  }
+  return {producer(this), consumer(this)};
+}
+
+template <class H, class S>
+void double_buffer<H, S>::cancel_writer() noexcept {
   // release: pairs with the acquire loads in acquire_until()/poll_sleep().
   writer_cancel_.store(true, std::memory_order_release);
   handoff_.wake_writer();  // a producer asleep on the semaphore/condvar re-checks
@@ -330,38 +535,58 @@ void double_buffer<H>::cancel_writer() noexcept {
 
 // --- producer side ---------------------------------------------------------
 
-template <class H>
-auto double_buffer<H>::try_acquire() noexcept -> write_slot {
+template <class H, class S>
+auto double_buffer<H, S>::try_acquire() noexcept -> write_slot {
   detail::role_guard::scope role(writer_.guard, "two threads used writer() at once; one producer thread only");
   if (!PINGPONG_EXPECT(!writer_.holding, "acquire while a slot is held: commit() or reset() it first"))
     return {};
   if (writer_.flush_outstanding) {
-    if (state::flush_pending(handoff_.load())) return {};
-    writer_.flush_outstanding = false;  // the reader applied it: both sides restart at half 0
-    writer_.next = 0;
+    if (handoff_.flush_pending()) return {};
+    writer_.flush_outstanding = false;  // the reader applied it: every half is free
   }
+  writer_.next = handoff_.writer_half();
   if (!handoff_.try_claim(writer_.next)) return {};
   writer_.holding = true;
   return write_slot(this, writer_.next, half_data(writer_.next));
 }
 
-template <class H>
-auto double_buffer<H>::acquire_until(clock::time_point deadline) noexcept -> write_slot {
+template <class H, class S>
+auto double_buffer<H, S>::acquire_until(clock::time_point deadline) noexcept -> write_slot {
   for (;;) {
     // acquire: pairs with the release store in cancel_writer().
     if (writer_cancel_.load(std::memory_order_acquire)) return {};
     if (auto slot = try_acquire()) return slot;
     if (writer_.holding || clock::now() >= deadline) return {};
     if (config_.wake == wake_kind::semaphore) {
-      handoff_.wait(writer_.next, deadline, writer_cancel_);
+      if (spin_for_free_half(deadline)) continue;
+      (void)handoff_.wait(writer_.next, deadline, writer_cancel_);  // the loop re-checks everything
     } else {
       poll_sleep(deadline);
     }
   }
 }
 
-template <class H>
-void double_buffer<H>::poll_sleep(clock::time_point deadline) noexcept {
+/// Spins (with a CPU pause) up to config.spin_before_sleep for the next half
+/// to become claimable; true if it did. Reads the word only (no RMW), so the
+/// spinning producer does not take the line away from the reader.
+template <class H, class S>
+bool double_buffer<H, S>::spin_for_free_half(clock::time_point deadline) noexcept {
+  if (config_.spin_before_sleep.count() <= 0) return false;
+  const auto until = std::min(deadline, clock::now() + config_.spin_before_sleep);
+  for (unsigned turn = 1;; ++turn) {
+    detail::cpu_relax();
+    // claimable(): loads of the reader's counters (acquire); no store to a
+    // shared line. The claim re-checks anyway.
+    if (handoff_.claimable()) return true;
+    if (turn % 64 == 0) {
+      // acquire: pairs with the release store in cancel_writer().
+      if (writer_cancel_.load(std::memory_order_acquire) || clock::now() >= until) return false;
+    }
+  }
+}
+
+template <class H, class S>
+void double_buffer<H, S>::poll_sleep(clock::time_point deadline) noexcept {
   // The front half runs out when the reader reaches front_end_position.
   // relaxed: an estimate; the claim that follows re-checks with acquire.
   const auto end = static_cast<std::int64_t>(reader_.front_end_position.load(std::memory_order_relaxed));
@@ -375,8 +600,8 @@ void double_buffer<H>::poll_sleep(clock::time_point deadline) noexcept {
   std::this_thread::sleep_until(std::min(deadline, now + wait));
 }
 
-template <class H>
-void double_buffer<H>::commit(unsigned half, std::size_t frames, bool end) noexcept {
+template <class H, class S>
+void double_buffer<H, S>::commit(unsigned half, std::size_t frames, bool end) noexcept {
   detail::role_guard::scope role(writer_.guard, "two threads used writer() at once; one producer thread only");
   PINGPONG_EXPECT(frames <= config_.half_frames, "commit(frames) with frames > capacity(); clamped");
   frames = std::min(frames, config_.half_frames);
@@ -397,24 +622,25 @@ void double_buffer<H>::commit(unsigned half, std::size_t frames, bool end) noexc
     writer_.min_slack_frames.store(slack, std::memory_order_relaxed);  // relaxed: statistic
 }
 
-template <class H>
-void double_buffer<H>::abandon(unsigned half) noexcept {
+template <class H, class S>
+void double_buffer<H, S>::abandon(unsigned half) noexcept {
   detail::role_guard::scope role(writer_.guard, "two threads used writer() at once; one producer thread only");
   handoff_.abandon(half);
   writer_.holding = false;
 }
 
-template <class H>
-void double_buffer<H>::request_flush() noexcept {
+template <class H, class S>
+bool double_buffer<H, S>::request_flush() noexcept {
   detail::role_guard::scope role(writer_.guard, "two threads used writer() at once; one producer thread only");
   if (!PINGPONG_EXPECT(!writer_.holding, "request_flush() while a slot is held: commit() or reset() it first"))
-    return;
+    return false;
   handoff_.request_flush();
   writer_.flush_outstanding = true;
+  return true;
 }
 
-template <class H>
-auto double_buffer<H>::write_slot::operator=(write_slot&& other) noexcept -> write_slot& {
+template <class H, class S>
+auto double_buffer<H, S>::write_slot::operator=(write_slot&& other) noexcept -> write_slot& {
   if (this != &other) {
     reset();
     owner_ = std::exchange(other.owner_, nullptr);
@@ -424,17 +650,18 @@ auto double_buffer<H>::write_slot::operator=(write_slot&& other) noexcept -> wri
   return *this;
 }
 
-template <class H>
-void double_buffer<H>::write_slot::commit(std::size_t frames, bool end_of_stream) noexcept {
+template <class H, class S>
+bool double_buffer<H, S>::write_slot::commit(std::size_t frames, bool end_of_stream) noexcept {
   if (!PINGPONG_EXPECT(owner_ != nullptr, "commit() on an empty slot: check the slot with operator bool"))
-    return;
+    return false;
   owner_->commit(half_, frames, end_of_stream);
   owner_ = nullptr;
   data_ = nullptr;
+  return true;
 }
 
-template <class H>
-void double_buffer<H>::write_slot::reset() noexcept {
+template <class H, class S>
+void double_buffer<H, S>::write_slot::reset() noexcept {
   if (owner_ == nullptr) return;
   owner_->abandon(half_);
   owner_ = nullptr;
@@ -443,8 +670,8 @@ void double_buffer<H>::write_slot::reset() noexcept {
 
 // --- real-time side --------------------------------------------------------
 
-template <class H>
-void double_buffer<H>::reader_wake() noexcept {
+template <class H, class S>
+void double_buffer<H, S>::reader_wake() noexcept {
   if (config_.wake != wake_kind::semaphore) return;
   bump(reader_.wake_posts);
   if (handoff_.notify()) bump(reader_.wake_syscalls);
@@ -452,14 +679,22 @@ void double_buffer<H>::reader_wake() noexcept {
 
 /// Releases an exhausted front half and takes the next if it is ready.
 /// Returns false if the trylock policy refused.
-template <class H>
-bool double_buffer<H>::reader_swap() noexcept {
+template <class H, class S>
+bool double_buffer<H, S>::reader_swap() noexcept {
   const int release = reader_.front;
-  const std::int64_t started = now_ns();
-  const swap_outcome outcome = handoff_.reader_swap(release, reader_.next);
-  const auto took_ns = static_cast<std::uint64_t>(now_ns() - started);
-  if (took_ns > reader_.max_swap_ns.load(std::memory_order_relaxed))
-    reader_.max_swap_ns.store(took_ns, std::memory_order_relaxed);  // relaxed: statistic
+  swap_outcome outcome;
+  if constexpr (H::kind == handoff_kind::lockfree) {
+    // Wait-free (a load and two stores): not timed; the two clock reads
+    // would cost more than the swap. max_swap_ns stays 0.
+    outcome = handoff_.reader_swap(release, reader_.next);
+  } else {
+    // The locked swap may wait for the lock: time it (max_swap_ns).
+    const std::int64_t started = now_ns();
+    outcome = handoff_.reader_swap(release, reader_.next);
+    const auto took_ns = static_cast<std::uint64_t>(now_ns() - started);
+    if (took_ns > reader_.max_swap_ns.load(std::memory_order_relaxed))
+      reader_.max_swap_ns.store(took_ns, std::memory_order_relaxed);  // relaxed: statistic
+  }
   if (!outcome.done) {
     bump(reader_.lock_busy);
     push_event(event_kind::lock_busy, 0, reader_.next);
@@ -490,29 +725,44 @@ bool double_buffer<H>::reader_swap() noexcept {
   return true;
 }
 
-template <class H>
+/// Applies a pending flush. Returns false if the trylock policy refused it
+/// (the read is then expected silence).
+template <class H, class S>
+bool double_buffer<H, S>::begin_read() noexcept {
+  if (!handoff_.reader_flush_requested()) return true;  // acquire: see request_flush()
+  if (!handoff_.reader_apply_flush()) {
+    bump(reader_.lock_busy);
+    return false;
+  }
+  reader_.front = -1;
+  reader_.next = handoff_.reader_half();
+  reader_.front_end = false;
+  reader_.ended = false;
+  reader_.primed = false;
+  reader_.front_end_position.store(reader_.position, std::memory_order_relaxed);  // relaxed: estimate
+  bump(reader_.flushes);
+  push_event(event_kind::flush, 0, 0);
+  reader_wake();
+  return true;
+}
+
+/// Publishes the position and the end flag to observers.
+template <class H, class S>
+void double_buffer<H, S>::finish_read() noexcept {
+  // relaxed: a position for observers and the poll estimate.
+  reader_.frames_read.store(reader_.position, std::memory_order_relaxed);
+  if (reader_.ended != reader_.ended_flag.load(std::memory_order_relaxed)) {
+    // release: whoever sees end_of_stream() also sees the final counters.
+    reader_.ended_flag.store(reader_.ended, std::memory_order_release);
+  }
+}
+
+template <class H, class S>
 template <class Sink>
-read_result double_buffer<H>::read_impl(const Sink& sink, std::size_t frames) noexcept {
+read_result double_buffer<H, S>::read_impl(const Sink& sink, std::size_t frames) noexcept {
   detail::role_guard::scope role(reader_.guard, "two threads used reader() at once; one real-time thread only");
   read_result result;
-  bool flush_waiting = false;  // trylock refused to apply a flush: expected silence
-
-  if (state::flush_pending(handoff_.load())) {
-    if (handoff_.reader_apply_flush()) {
-      reader_.front = -1;
-      reader_.next = 0;
-      reader_.front_end = false;
-      reader_.ended = false;
-      reader_.primed = false;
-      reader_.front_end_position.store(reader_.position, std::memory_order_relaxed);  // relaxed: estimate
-      bump(reader_.flushes);
-      push_event(event_kind::flush, 0, 0);
-      reader_wake();
-    } else {
-      bump(reader_.lock_busy);
-      flush_waiting = true;
-    }
-  }
+  const bool flush_waiting = !begin_read();  // trylock refused to apply a flush: expected silence
 
   std::size_t done = 0;
   // Bounded: each turn copies ≥ 1 frame or swaps; swaps are capped.
@@ -548,14 +798,45 @@ read_result double_buffer<H>::read_impl(const Sink& sink, std::size_t frames) no
     }
   }
   reader_.position += frames;
-  // relaxed: a position for observers and the poll estimate.
-  reader_.frames_read.store(reader_.position, std::memory_order_relaxed);
-  if (reader_.ended != reader_.ended_flag.load(std::memory_order_relaxed)) {
-    // release: whoever sees end_of_stream() also sees the final counters.
-    reader_.ended_flag.store(reader_.ended, std::memory_order_release);
-  }
+  finish_read();
   result.end_of_stream = reader_.ended;
   return result;
+}
+
+template <class H, class S>
+auto double_buffer<H, S>::peek_impl(std::size_t max_frames) noexcept -> read_view {
+  detail::role_guard::scope role(reader_.guard, "two threads used reader() at once; one real-time thread only");
+  read_view view;
+  view.channels = config_.channels;
+  if (begin_read()) {
+    // Bounded: at most three swaps (an exhausted front, an empty end half, the next).
+    for (int swaps_left = 3; swaps_left > 0; --swaps_left) {
+      if (reader_.front >= 0 && reader_.front_pos < reader_.front_frames) {
+        view.data = half_data(unsigned(reader_.front)) + reader_.front_pos * config_.channels;
+        view.frames = std::min(max_frames, reader_.front_frames - reader_.front_pos);
+        break;
+      }
+      if (!reader_swap()) break;     // trylock refused
+      if (reader_.front < 0) break;  // next half not ready
+    }
+  }
+  finish_read();
+  view.end_of_stream = view.frames == 0 && reader_.ended;
+  return view;
+}
+
+template <class H, class S>
+std::size_t double_buffer<H, S>::consume_impl(std::size_t frames) noexcept {
+  detail::role_guard::scope role(reader_.guard, "two threads used reader() at once; one real-time thread only");
+  const std::size_t left = reader_.front >= 0 ? reader_.front_frames - reader_.front_pos : 0;
+  if (!PINGPONG_EXPECT(frames <= left, "consume(frames) with more frames than peek() returned; clamped"))
+    frames = left;
+  if (frames == 0) return 0;
+  reader_.front_pos += frames;
+  reader_.position += frames;
+  if (reader_.front_pos == reader_.front_frames) (void)reader_swap();  // give the half back at once
+  finish_read();
+  return frames;
 }
 
 }  // namespace pingpong

@@ -1,4 +1,5 @@
-/* pingpong swap protocol — a Promela model of handoff.hpp, semaphore.hpp and
+/* pingpong swap protocol (v2: per-side counters, flush epoch) — a Promela
+ * model of handoff.hpp, semaphore.hpp and
  * the parts of double_buffer.hpp that drive them (issue "The protocol,
  * checked").  Run by tests/model/run_spin.sh; not installed (CMake installs
  * only *.hpp).  One file, every policy, selected with -D:
@@ -11,9 +12,9 @@
  *
  * ---------------------------------------------------------------------------
  * Selection (one of each group; defaults LOCKFREE, SEMAPHORE)
- *   LOCKFREE    `lockfree`: one atomic word, changed by fetch_or / fetch_xor /
- *               fetch_and / store exactly as the C++ does
- *   LOCKED      locked_handoff<std_lock or pi_lock, false>: the policies
+ *   LOCKFREE    `lockfree`: the counters are atomics, each stored by its one
+ *               owner (no RMW), exactly as the C++ does
+ *   LOCKED      handoff_impl<std_lock or pi_lock, false>: the policies
  *               `mutex` and `mutex_pi` (priority inheritance is scheduling,
  *               not protocol: one model covers both)
  *   TRYLOCK     locked_handoff<std_lock, true>: the reader only try_lock()s
@@ -42,9 +43,9 @@
  *   NO_WAKE_INVARIANT  drops property 4 from the monitor, to show that the
  *               non-progress and end-state checks catch a lost wake-up alone
  * Deliberate bugs (each must make a run fail; tests/model/run_spin.sh checks)
- *   BUG_STORE_SWAP      (alias BUG_NO_CAS) lockfree::reader_swap does
- *                       store(load ^ toggle) instead of fetch_xor(toggle): it
- *                       overwrites a claim/publish the writer made after the load
+ *   BUG_EARLY_RELEASE   the reader stores `released` before its last copy
+ *                       from the half (lockfree): the writer refills a half
+ *                       still being played
  *   BUG_LATE_FILL       (alias BUG_RELAXED_PUBLISH) the producer writes the
  *                       frames after publish(): the sequentially consistent
  *                       image of a relaxed publish, whose frame stores may
@@ -75,25 +76,25 @@
  * where the comment says so) is argued in the C++ comments and exercised by
  * the TSan build, not proven here.  The memory-order comment next to each
  * step names the C++ operation, and its order, that the step stands for
- * (the locked policies' word stores are release, their loads under the lock
- * relaxed).  The one reordering the model can show is its SC image: the
+ * (the same release stores and acquire loads in every policy; under a lock
+ * they are redundant).  The one reordering the model can show is its SC image: the
  * frames written after the publish (BUG_LATE_FILL).  Races between a
  * lock-free load() and data written under the lock (available(), observers)
  * are out of the model's reach: that is TSan's job.
  *
- * Each C++ load is its own step, separate from the RMW/store that follows,
- * as in the code (there are no CAS loops: the design says none are needed,
- * and the model checks that).  Local computation after a load is folded into
- * the load's d_step.  Under a lock, the word's load and store are still two
- * steps (observers read the word without the lock).  Ghost variables (no C++
- * counterpart) change in the same indivisible step as the operation they
- * describe.
+ * Each C++ load of the other side's counter is its own step, separate from
+ * the store that follows, as in the code (there is no RMW at all: each
+ * counter has one writer).  A side's loads of its own counters are folded
+ * into neighbouring steps (nobody else stores them).  Ghost variables (no
+ * C++ counterpart) change in the same indivisible step as the operation
+ * they describe.
  *
  * Correspondences (C++ -> model)
- *   state::free/filling/ready/playing   FREE/FILLING/READY/PLAYING, 2 bits per half
- *   state::flush_requested/acknowledged FR (bit 4) / FA (bit 5)
- *   state::flush_pending / flushed      PENDING(w) / FLUSHED(w)
- *   handoff word_                       word
+ *   w_.published / r_.released          pub / rel (the k-th half published is half k % 2)
+ *   rp_.taken                           tak
+ *   f_.flush_req / f_.flush_ack         freq / fack; flush_pending()  PENDING
+ *   wp_.released_seen / rp_.published_seen   relc / pubc (the cached copies)
+ *   claimable()                         CLAIM_CHECK (the writer's view), CLAIMABLE (the truth)
  *   wake_semaphore::state_              sem (EMPTY/POSTED/SLEEPING)
  *   the kernel's futex wait queue       fq (the producer is queued in FUTEX_WAIT)
  *   the handoff's mutex                 lk (0, or the owner PROD/READ/CTRL)
@@ -112,16 +113,21 @@
  *   reader_wake / notify                READER_WAKE
  *   cancel_writer / wake_writer         the control process / WAKE_WRITER
  *
+ * One state machine: handoff.hpp's detail::handoff_impl is one template for
+ * every policy; the locked ones run the same steps under the lock (WLOCK /
+ * RLOCK below), the lockfree one without.
+ *
  * Properties
- *   1. Ownership (monitor, every reachable state): a half is `filling` in
- *      the word exactly while the producer holds it (claim RMW .. publish or
- *      abandon RMW) and `playing` exactly while the reader holds it (take
- *      RMW .. release RMW or flush store); never both at once; no stray bits.
- *   2. Each RMW asserts that the bits it changes are in the state the C++
- *      assumes: "the writer changes only bits of halves it owns, so no CAS
- *      loop is needed"; "the writer does not change the word while the flush
- *      is pending" (reader_apply_flush asserts the word did not move between
- *      its load and its store).
+ *   1. Ownership (monitor, every reachable state): released <= taken <=
+ *      published <= released + 2; the reader holds half h exactly when the
+ *      counters say so (taken > released, h = (taken-1) % 2: take .. release
+ *      or flush); the producer holds only half published % 2, and only while
+ *      published - released < 2; never both the same half.
+ *   2. Each store asserts what the C++ assumes: a claim is of a half the
+ *      reader does not hold; a take is of half taken % 2, not being filled;
+ *      "the writer does not publish while the flush is pending"
+ *      (reader_apply_flush asserts `published` did not move between its
+ *      load and its acknowledgement).
  *   3. Data.  Between claim and publish the producer writes data[h] = its
  *      sequence number (1, 2, ...) and endf[h], in two steps with writing[h]
  *      set in between.  At each take the reader reads them (the meta_[half]
@@ -177,7 +183,8 @@
  * a pure read and is left out), swaps_left, telemetry and the event log,
  * resume_writer(), the poll sleep's length estimate (front_end_position),
  * the futex sleep's 1 h cap (it only adds a time-out, see TIMEOUTS), the
- * non-Linux condvar fallback of wake_semaphore, std::mutex::try_lock's
+ * non-Linux condvar fallback of wake_semaphore, the bounded spin before the
+ * futex sleep (spin_for_free_half: loads only, then the same try_acquire), std::mutex::try_lock's
  * permitted spurious failure, priority inheritance, the role guards and
  * PINGPONG_EXPECT misuse checks (the model uses the API correctly: one
  * producer, one reader, no request_flush() while a slot is held).
@@ -202,9 +209,6 @@
 #define SEMAPHORE
 #endif
 
-#ifdef BUG_NO_CAS
-#define BUG_STORE_SWAP
-#endif
 #ifdef BUG_RELAXED_PUBLISH
 #define BUG_LATE_FILL
 #endif
@@ -219,22 +223,15 @@
 #define ABANDONS 1
 #endif
 
-/* --- namespace state (handoff.hpp) --------------------------------------- */
-#define FREE     0
-#define FILLING  1
-#define READY    2
-#define PLAYING  3
-#define FR       16                 /* state::flush_requested = 1u << 4 */
-#define FA       32                 /* state::flush_acknowledged = 1u << 5 */
-#define SH(h)    (2 * (h))          /* state::shift */
-#define OF(w, h) (((w) >> SH(h)) & 3)            /* state::of */
-#define PENDING(w) ((((w) >> 4) ^ ((w) >> 5)) & 1) /* state::flush_pending */
-#define FLUSHED(w) (((w) & FR) | (((w) & FR) -> FA : 0)) /* state::flushed */
-#define CLAIMABLE(w, h) (!PENDING(w) && OF(w, h) == FREE)
+/* --- the counters (handoff.hpp, detail::handoff_impl) --------------------- */
+/* The k-th half published is half k % 2.  Counters stay small: at most N
+ * commits, so a byte holds them. */
+#define PENDING (freq != fack)                    /* flush_pending(): flush_req != flush_ack */
+#define CLAIMABLE (!PENDING && pub - rel < 2)      /* claimable(), on the true counters */
 #ifdef BUG_CLAIM_IN_FLUSH
-#define WRITER_CLAIMABLE(w, h) (OF(w, h) == FREE)      /* BUG: ignores a pending flush */
+#define WRITER_PENDING false                       /* BUG: ignores a pending flush */
 #else
-#define WRITER_CLAIMABLE(w, h) CLAIMABLE(w, h)
+#define WRITER_PENDING PENDING
 #endif
 
 /* --- wake_semaphore::state_ values --------------------------------------- */
@@ -248,7 +245,11 @@
 #define CTRL 3
 
 /* --- shared state ---------------------------------------------------------- */
-byte word = 0;                      /* handoff word_ */
+byte pub = 0;                       /* w_.published: halves published (the writer stores it) */
+byte rel = 0;                       /* r_.released: halves given back (the reader stores it) */
+byte tak = 0;                       /* rp_.taken: halves taken (the reader's; global for the monitor) */
+byte freq = 0;                      /* f_.flush_req: flush requests (the writer stores it) */
+byte fack = 0;                      /* f_.flush_ack: flush requests applied (the reader stores it) */
 bool cancel = false;                /* double_buffer::writer_cancel_ */
 byte sem = EMPTY;                   /* wake_semaphore::state_ (lockfree) */
 bool fq = false;                    /* the producer is queued in FUTEX_WAIT */
@@ -386,83 +387,67 @@ inline SEM_WAIT_UNTIL() {           /* wake_semaphore::wait_until(deadline) */
 }
 
 /* ===========================================================================
- * The producer's word operations
+ * The producer's operations (handoff_impl, writer side).  LOCKED_FAMILY: the
+ * same steps under the lock (the C++ is one template; only the guard differs).
  * ======================================================================== */
-#ifdef LOCKFREE
-inline TRY_CLAIM(h, got) {          /* lockfree::try_claim */
-  d_step { w = word; ok = WRITER_CLAIMABLE(w, h); w = 0 };
-                                    /* load(): acquire, pairs with the release in
-                                       reader_swap / reader_apply_flush */
+#ifdef LOCKED_FAMILY
+#define WLOCK LOCK(PROD)
+#define WUNLOCK UNLOCK(PROD)
+#else
+#define WLOCK skip
+#define WUNLOCK skip
+#endif
+
+/* claimable(): flush_pending() (loads), then the cached copy of `released`,
+ * refreshed with an acquire load only when it says "full". */
+inline CLAIM_CHECK(ok) {
+  ok = !WRITER_PENDING;             /* flush_req (own, relaxed) != flush_ack.load(acquire) */
   if
   :: ok ->
-     atomic {                       /* fetch_or(filling << shift(half), relaxed) */
-       assert(OF(word, h) == FREE); /* nobody changed our half since the load */
-       word = word | (FILLING << SH(h)); wown[h] = true
+     if
+     :: pub - relc < 2 -> skip      /* the cached copy says a half is free */
+     :: else ->
+        relc = rel;                 /* released_seen = released.load(acquire): pairs with the
+                                       release stores in reader_swap / reader_apply_flush */
+        ok = (pub - relc < 2)
+     fi
+  :: else -> skip
+  fi
+}
+inline TRY_CLAIM(h, got) {          /* handoff_impl::try_claim(writer_half()) */
+  WLOCK;
+  CLAIM_CHECK(ok);
+  if
+  :: ok ->
+     atomic {                       /* filling.store(true, relaxed): observers only */
+       assert(h == pub % 2);
+       assert(!rown[h]);            /* the reader does not hold the half we will fill */
+       wown[h] = true
      };
      ok = false; got = true
   :: else -> got = false
-  fi
+  fi;
+  WUNLOCK
 }
-inline PUBLISH(h) {                 /* lockfree::publish: fetch_xor((filling ^ ready) << shift, release) */
-  atomic { assert(OF(word, h) == FILLING); word = word ^ ((FILLING ^ READY) << SH(h)); wown[h] = false }
+inline PUBLISH(h) {                 /* handoff_impl::publish: published.store(+1, release) */
+  WLOCK;
+  atomic { assert(wown[h] && h == pub % 2); pub = pub + 1; wown[h] = false };
                                     /* the frames (FILL) were written before: release publishes them */
+  WUNLOCK
 }
-inline ABANDON_HALF(h) {            /* lockfree::abandon: fetch_and(~(3u << shift), relaxed) */
-  atomic { assert(OF(word, h) == FILLING); word = word & ~(3 << SH(h)); wown[h] = false }
+inline ABANDON_HALF(h) {            /* handoff_impl::abandon: nothing shared changes */
+  WLOCK;
+  atomic { assert(wown[h]); wown[h] = false };
+  WUNLOCK
 }
-inline REQUEST_FLUSH() {            /* lockfree::request_flush */
-  d_step { w = word; ok = PENDING(w); w = 0 };       /* if (flush_pending(load())) return; (acquire) */
+inline REQUEST_FLUSH() {            /* handoff_impl::request_flush */
+  WLOCK;
   if
-  :: ok -> ok = false
-  :: else ->
-     atomic { word = word ^ FR; flush_floor = seq }  /* fetch_xor(flush_requested, release) */
-  fi
-}
-#else /* LOCKED_FAMILY */
-inline TRY_CLAIM(h, got) {          /* locked_handoff::try_claim */
-  LOCK(PROD);                       /* std::lock_guard */
-  d_step { w = word; ok = WRITER_CLAIMABLE(w, h) };  /* load(relaxed): under the lock */
-  if
-  :: ok -> atomic { assert(OF(word, h) == FREE); word = w | (FILLING << SH(h)); wown[h] = true }
-                                    /* store(word | filling << shift, release): see load() */
-  :: else -> skip
+  :: PENDING -> skip                /* if (flush_pending()) return; */
+  :: else -> atomic { freq = freq + 1; flush_floor = seq }  /* flush_req.store(+1, release) */
   fi;
-  w = 0;
-  UNLOCK(PROD);
-  got = ok; ok = false
+  WUNLOCK
 }
-inline PUBLISH(h) {                 /* locked_handoff::publish */
-  LOCK(PROD);
-  w = word;                         /* load(relaxed): under the lock */
-  atomic {                          /* store(release): publishes the frames to a lock-free
-                                       load(); the reader's swap gets them through the lock */
-    assert(OF(w, h) == FILLING && word == w);
-    word = w ^ ((FILLING ^ READY) << SH(h)); wown[h] = false
-  };
-  w = 0;
-  UNLOCK(PROD)
-}
-inline ABANDON_HALF(h) {            /* locked_handoff::abandon */
-  LOCK(PROD);
-  w = word;                         /* load(relaxed) */
-  atomic {                          /* store(release) */
-    assert(OF(w, h) == FILLING && word == w);
-    word = w & ~(3 << SH(h)); wown[h] = false
-  };
-  w = 0;
-  UNLOCK(PROD)
-}
-inline REQUEST_FLUSH() {            /* locked_handoff::request_flush */
-  LOCK(PROD);
-  w = word;                         /* load(relaxed) */
-  if
-  :: !PENDING(w) -> atomic { word = w ^ FR; flush_floor = seq }  /* store(release) */
-  :: else -> skip
-  fi;
-  w = 0;
-  UNLOCK(PROD)
-}
-#endif
 
 /* The producer's sleep: handoff_.wait() with the semaphore wake, poll_sleep()
  * with the poll wake (double_buffer::acquire_until). */
@@ -476,8 +461,8 @@ inline WAIT(h) {                    /* double_buffer::poll_sleep */
 #endif
 }
 #elif defined(LOCKFREE)
-inline WAIT(h) {                    /* lockfree::wait(half, deadline, cancel) */
-  d_step { w = word; ok = WRITER_CLAIMABLE(w, h); w = 0 };  /* claimable(): load(acquire) */
+inline WAIT(h) {                    /* handoff_impl::wait (lockfree: the futex semaphore) */
+  CLAIM_CHECK(ok);                  /* claimable() */
   if
   :: ok -> ok = false               /* return claimable() */
   :: else ->
@@ -488,10 +473,10 @@ inline WAIT(h) {                    /* lockfree::wait(half, deadline, cancel) */
   fi                                /* return claimable(): acquire_until ignores it and loops */
 }
 #else
-inline WAIT(h) {                    /* locked_handoff::wait(half, deadline, cancel) */
+inline WAIT(h) {                    /* handoff_impl::wait (locked: the condvar) */
   LOCK(PROD);                       /* std::lock_guard */
   do
-  :: d_step { w = word; ok = WRITER_CLAIMABLE(w, h); w = 0 };  /* load(relaxed): under the lock */
+  :: CLAIM_CHECK(ok);               /* claimable(), under the lock */
      if
      :: ok -> ok = false; break     /* return true */
      :: else ->
@@ -516,19 +501,14 @@ inline WAIT(h) {                    /* locked_handoff::wait(half, deadline, canc
 /* double_buffer::try_acquire */
 inline TRY_ACQUIRE(got) {
   if
-#ifndef BUG_CLAIM_IN_FLUSH
   :: flush_out ->
-     d_step { w = word; ok = PENDING(w); w = 0 };    /* flush_pending(handoff_.load()) */
+     ok = WRITER_PENDING;           /* handoff_.flush_pending(): loads, no lock */
      if
-     :: ok -> ok = false; got = false               /* return {} */
-     :: else -> flush_out = false; wnext = 0; TRY_CLAIM(wnext, got)
-                                    /* the reader applied it: both sides restart at half 0 */
+     :: ok -> ok = false; got = false   /* return {} */
+     :: else -> flush_out = false; wnext = pub % 2; TRY_CLAIM(wnext, got)
+                                    /* the reader applied it; writer_.next = writer_half() */
      fi
-  :: else -> TRY_CLAIM(wnext, got)
-#else
-  :: flush_out -> flush_out = false; wnext = 0; TRY_CLAIM(wnext, got)  /* BUG: no pending check */
-  :: else -> TRY_CLAIM(wnext, got)
-#endif
+  :: else -> wnext = pub % 2; TRY_CLAIM(wnext, got)
   fi
 }
 
@@ -561,91 +541,75 @@ inline FILL(h) {
 }
 
 /* ===========================================================================
- * The reader's word operations
+ * The reader's operations (handoff_impl, reader side)
  * ======================================================================== */
-#ifdef LOCKFREE
-inline READER_SWAP(done, took) {    /* lockfree::reader_swap(front, rnext) */
-  d_step {
-    w = word;                       /* load(): acquire, pairs with publish()'s release */
-    toggle = 0;
-    if :: front != NONE -> toggle = PLAYING << SH(front) :: else -> skip fi;
-    took = (OF(w, rnext) == READY);
-    if :: took -> toggle = toggle | ((READY ^ PLAYING) << SH(rnext)) :: else -> skip fi
-  };
-  if
-  :: toggle != 0 ->
-     atomic {
-#ifdef BUG_STORE_SWAP
-       word = w ^ toggle;           /* BUG: store(load ^ toggle) */
+#if defined(TRYLOCK)
+#define RLOCK(ok) TRY_LOCK(READ, ok)
+#define RUNLOCK UNLOCK(READ)
+#elif defined(LOCKED)
+#define RLOCK(ok) LOCK(READ); ok = true
+#define RUNLOCK UNLOCK(READ)
 #else
-       /* the bits we flip are still ours: playing -> free, ready -> playing */
-       assert(front == NONE || OF(word, front) == PLAYING);
-       assert(!took || OF(word, rnext) == READY);
-       word = word ^ toggle;        /* fetch_xor(toggle, release) */
+#define RLOCK(ok) ok = true
+#define RUNLOCK skip
 #endif
-       if :: front != NONE -> rown[front] = false; owed = true :: else -> skip fi;
-       if :: took -> rown[rnext] = true :: else -> skip fi
-     }
-  :: else -> skip                   /* nothing to change: no RMW */
-  fi;
-  w = 0; toggle = 0; done = true
-}
-inline APPLY_FLUSH(ok) {            /* lockfree::reader_apply_flush */
-  w = word;                         /* load() */
-  atomic {                          /* store(flushed(word), release) */
-    assert(word == w);              /* "the writer does not change the word while the flush is pending" */
-    word = FLUSHED(w);
-    rown[0] = false; rown[1] = false; owed = true;
-    flushed_since = true; floor = flush_floor
-  };
-  w = 0; ok = true
-}
-#else /* LOCKED_FAMILY */
-inline READER_SWAP(done, took) {    /* locked_handoff::reader_swap(front, rnext) */
-#ifdef TRYLOCK
-  TRY_LOCK(READ, done);             /* if (!lock_.try_lock()) return {false, false}; */
-#else
-  LOCK(READ); done = true;          /* lock_.lock() */
-#endif
+
+inline READER_SWAP(done, took) {    /* handoff_impl::reader_swap(front, rnext) */
+  RLOCK(done);                      /* trylock: if (!try_lock()) return {false, false} */
   if
   :: done ->
-     d_step {
-       w = word;                    /* load(relaxed): under the lock */
-       if :: front != NONE -> w = w & ~(3 << SH(front)) :: else -> skip fi;
-       took = (OF(w, rnext) == READY);
-       if :: took -> w = w | (PLAYING << SH(rnext)) :: else -> skip fi
-     };
-     atomic {                       /* store(word, release): see load() */
-       word = w;
-       if :: front != NONE -> rown[front] = false; owed = true :: else -> skip fi;
-       if :: took -> rown[rnext] = true :: else -> skip fi
-     };
-     w = 0;
-     UNLOCK(READ)
+     if
+     :: front != NONE ->
+        atomic {                    /* released.store(+1, release): our reads of the half
+                                       happen-before its refill */
+          assert(rel < tak && front == (tak - 1) % 2);
+          rel = rel + 1; rown[front] = false; owed = true
+        }
+#ifdef BUG_EARLY_RELEASE
+        ;                           /* BUG: the last copy from the half after its release */
+        atomic { assert(!writing[front] && data[front] == cur) }
+#endif
+     :: else -> skip
+     fi;
+     /* ready(): the cached copy of `published`, refreshed (acquire) when it says "empty" */
+     if
+     :: tak < pubc -> took = true
+     :: else -> pubc = pub; took = (tak < pubc)   /* published.load(acquire) */
+     fi;
+     if
+     :: took ->
+        atomic {                    /* taken.store(+1, relaxed): ours */
+          assert(rnext == tak % 2 && !wown[rnext]);
+          tak = tak + 1; rown[rnext] = true
+        }
+     :: else -> skip
+     fi;
+     RUNLOCK
   :: else -> took = false
   fi
 }
-inline APPLY_FLUSH(ok) {            /* locked_handoff::reader_apply_flush */
-#ifdef TRYLOCK
-  TRY_LOCK(READ, ok);               /* if (!lock_.try_lock()) return false; */
-#else
-  LOCK(READ); ok = true;
-#endif
+inline APPLY_FLUSH(ok) {            /* handoff_impl::reader_apply_flush */
+  RLOCK(ok);
   if
   :: ok ->
-     w = word;                      /* load(relaxed) */
-     atomic {                       /* store(flushed(word), release) */
-       assert(word == w);
-       word = FLUSHED(w);
+     p = pub;                       /* published.load(acquire) */
+     pubc = p;                      /* published_seen = p */
+     atomic {                       /* taken.store(p, relaxed); released.store(p, release):
+                                       `taken` is read by observers only, so its store is
+                                       folded into this step */
+       tak = p; rel = p;
        rown[0] = false; rown[1] = false; owed = true;
        flushed_since = true; floor = flush_floor
      };
-     w = 0;
-     UNLOCK(READ)
+     atomic {                       /* flush_ack.store(flush_req, release) */
+       assert(pub == p);            /* "the writer does not publish while the flush is pending" */
+       fack = freq
+     };
+     p = 0;
+     RUNLOCK
   :: else -> skip
   fi
 }
-#endif
 
 /* double_buffer::reader_wake */
 #if defined(POLL)
@@ -683,7 +647,8 @@ active proctype producer() {
   byte seq = 0;                     /* halves committed (writer_.halves_committed) */
   bool flush_out = false;           /* writer_.flush_outstanding */
   bool got = false, ok = false;
-  byte w = 0, exp = 0;
+  byte relc = 0;                    /* wp_.released_seen: the cached copy of `released` */
+  byte exp = 0;
   byte flushes = 0, abandons = 0;
 
   do
@@ -737,7 +702,8 @@ active proctype reader() {
   bool fend = false;                /* reader_.front_end */
   bool ended = false;               /* reader_.ended */
   bool fwait = false, done = false, took = false, ok = false;
-  byte w = 0, toggle = 0, prev = 0;
+  byte pubc = 0;                    /* rp_.published_seen: the cached copy of `published` */
+  byte p = 0, prev = 0;
   byte cur = 0;                     /* ghost: number of the front half */
   byte last = 0;                    /* ghost: number of the last half taken */
   byte floor = 0;                   /* ghost: flush_floor at the last applied flush */
@@ -751,7 +717,7 @@ active proctype reader() {
   :: !ended ->
      /* ---- double_buffer::read_impl ---- */
      poll_nap = false;              /* a callback: ends a (modelled) poll sleep */
-     d_step { w = word; ok = PENDING(w); w = 0 };    /* flush_pending(handoff_.load()): acquire */
+     ok = PENDING;                  /* reader_flush_requested(): flush_req.load(acquire) */
      if
      :: ok ->
         ok = false;
@@ -759,7 +725,7 @@ active proctype reader() {
         if
         :: ok ->
            ok = false;
-           front = NONE; rnext = 0; fend = false; ended = false;
+           front = NONE; rnext = tak % 2; fend = false; ended = false;  /* reader_.next = reader_half() */
            READER_WAKE();
            owed = false
         :: else -> fwait = true     /* flush_waiting: trylock refused */
@@ -834,22 +800,24 @@ active proctype control() {
 #endif
 
 /* Property 1 (and 4 below), checked in every reachable state. */
-#define HALF_OK(h) (((OF(word, h) == FILLING) == wown[h]) && ((OF(word, h) == PLAYING) == rown[h]) \
-                    && !(wown[h] && rown[h]))
+#define RHOLD(h) (tak > rel && (tak - 1) % 2 == h)        /* the reader's front half, by the counters */
+#define HALF_OK(h) ((rown[h] == RHOLD(h)) && !(wown[h] && rown[h]) \
+                    && (!wown[h] || (h == pub % 2 && pub - rel < 2)))
+#define COUNTS_OK (rel <= tak && tak <= pub && pub - rel <= 2)
 /* Property 4: the producer never sleeps on a claimable half (or with cancel
  * set) unless a wake-up is on its way. */
 #if defined(POLL) || defined(NO_WAKE_INVARIANT)
 #define WAKE_OK 1
 #elif defined(LOCKFREE)
-#define WAKE_OK (!(fq && (CLAIMABLE(word, wnext) || cancel) && !owed && !owed_c && !waking))
+#define WAKE_OK (!(fq && (CLAIMABLE || cancel) && !owed && !owed_c && !waking))
 #else
-#define WAKE_OK (!(cvw && (CLAIMABLE(word, wnext) || cancel) && !owed && !owed_c))
+#define WAKE_OK (!(cvw && (CLAIMABLE || cancel) && !owed && !owed_c))
 #endif
 active proctype monitor() {
   end_monitor:
   atomic {
-    !(HALF_OK(0) && HALF_OK(1) && (word & ~(FA | FR | 15)) == 0 && WAKE_OK) ->
-      assert(HALF_OK(0)); assert(HALF_OK(1)); assert((word & ~(FA | FR | 15)) == 0);
+    !(HALF_OK(0) && HALF_OK(1) && COUNTS_OK && WAKE_OK) ->
+      assert(HALF_OK(0)); assert(HALF_OK(1)); assert(COUNTS_OK);
       assert(WAKE_OK)
   }
 }

@@ -99,7 +99,8 @@ struct counters {
   std::uint64_t wake_posts = 0;       ///< semaphore wake: posts made by the reader
   std::uint64_t wake_syscalls = 0;    ///< ... of which entered the kernel (producer asleep)
   std::uint64_t events_dropped = 0;   ///< events lost because the log was full
-  std::uint64_t max_swap_ns = 0;      ///< longest swap on the real-time side (lock waits included)
+  std::uint64_t max_swap_ns = 0;      ///< longest swap on the real-time side (lock waits included); locked policies
+                                      ///< only: lockfree's wait-free swap is not timed (0)
 };
 
 /// Timing of the device callback, kept by the callback itself.

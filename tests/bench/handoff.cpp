@@ -23,6 +23,7 @@
 #include <pingpong/double_buffer.hpp>
 
 #include "sections.hpp"
+#include "v1_word.hpp"
 
 namespace ppbench {
 namespace {
@@ -56,10 +57,11 @@ concept has_available = requires(const R& r) {
 };
 
 /// The double buffer with half_frames == one block. Spin: the producer polls
-/// half_state() and try_acquire()s; otherwise it blocks in acquire() (futex
-/// semaphore for lockfree, condition variable for the mutex policies). The
+/// try_acquire(); otherwise it blocks in acquire() (bounded spin, then the
+/// futex semaphore for lockfree, the condition variable for the mutex
+/// policies; SpinBeforeSleep = false: sleeps at once, as v1 did). The
 /// consumer polls available() (or read() itself) like a callback would.
-template <class H, bool Blocking>
+template <class H, bool Blocking, bool SpinBeforeSleep = true>
 class pingpong_channel {
  public:
   explicit pingpong_channel(std::size_t /*capacity: always two halves*/) : buffer_(make_config()) {}
@@ -70,16 +72,16 @@ class pingpong_channel {
     if constexpr (Blocking) {
       slot = buffer_.writer().acquire();
     } else {
-      while (!(buffer_.half_state(next_) == pingpong::state::free && (slot = buffer_.writer().try_acquire())))
-        cpu_relax();
+      // try_acquire() only loads (the reader's counter, when the cached copy
+      // says "full"): polling it is what a spinning producer does.
+      while (!(slot = buffer_.writer().try_acquire())) cpu_relax();
     }
     if (!slot) {
       ++send_failures_;
       return;
     }
     std::memcpy(slot.data(), b.v.data(), block_bytes);
-    next_ = slot.half() ^ 1u;
-    slot.commit(block_frames);
+    (void)slot.commit(block_frames);
   }
 
   void recv(block& b) {
@@ -105,12 +107,17 @@ class pingpong_channel {
     pingpong::config c;
     c.half_frames = block_frames;
     c.channels = block_channels;
-    c.wake = pingpong::wake_kind::semaphore;
+    // A blocking producer sleeps on the semaphore; a spinning one never
+    // sleeps, so it needs no wake: poll (the reader then posts nothing —
+    // a post is an atomic exchange, a full barrier on x86, per half).
+    c.wake = Blocking ? pingpong::wake_kind::semaphore : pingpong::wake_kind::poll;
+    // Blocking rows: the default bounded spin before the futex sleep, or
+    // none (the v1 behaviour, kept as a row for comparison).
+    if (!SpinBeforeSleep) c.spin_before_sleep = std::chrono::microseconds(0);
     return c;
   }
   pingpong::double_buffer<H> buffer_;
-  alignas(64) unsigned next_ = 0;  // producer-only: the half it fills next
-  std::uint64_t send_failures_ = 0;
+  alignas(64) std::uint64_t send_failures_ = 0;
   alignas(64) std::uint64_t recv_failures_ = 0;
 };
 
@@ -362,8 +369,12 @@ std::vector<handoff_result> run_handoffs(const handoff_options& o,
   const std::vector<row_runner> runners = {
       make_runner<pingpong_channel<pp::lockfree, false>>("pingpong lockfree (spin)", o, pattern),
       make_runner<pingpong_channel<pp::lockfree, true>>("pingpong lockfree (acquire)", o, pattern),
+      make_runner<pingpong_channel<pp::lockfree, true, false>>("pingpong lockfree (acquire, no spin)", o, pattern),
+      make_runner<pingpong_channel<v1_word_lockfree, false>>("pingpong v1 word layout (spin)", o, pattern),
+      make_runner<pingpong_channel<v1_word_lockfree, true>>("pingpong v1 word layout (acquire)", o, pattern),
       make_runner<pingpong_channel<pp::mutex, false>>("pingpong mutex (spin)", o, pattern),
       make_runner<pingpong_channel<pp::mutex, true>>("pingpong mutex (acquire)", o, pattern),
+      make_runner<pingpong_channel<pp::mutex, true, false>>("pingpong mutex (acquire, no spin)", o, pattern),
       make_runner<pingpong_channel<pp::mutex_pi, false>>("pingpong mutex-pi (spin)", o, pattern),
       make_runner<pingpong_channel<pp::mutex_pi, true>>("pingpong mutex-pi (acquire)", o, pattern),
       make_runner<pingpong_channel<pp::trylock, false>>("pingpong trylock (spin)", o, pattern),

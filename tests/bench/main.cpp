@@ -542,14 +542,47 @@ int run(int argc, char** argv) {
         format("  instance, B echoes through a second; %zu..%zu round trips pooled over the trials, timer subtracted.",
                o.handoff.min_round_trips, o.handoff.max_round_trips),
         "  Trials run round-robin over the rows, so a change of load hits every row alike.",
-        "pingpong (spin): producer polls half_state() then try_acquire(); (acquire): it blocks in writer().acquire()",
-        "  (futex semaphore for lockfree, condvar for the mutex policies). The consumer polls available()/read().",
+        "pingpong (spin): producer polls try_acquire(), poll wake (no post); (acquire): semaphore wake, it blocks in",
+        "  writer().acquire() (bounded spin,",
+        "  then the futex semaphore for lockfree, the condvar for the mutex policies; 'no spin': sleeps at once).",
+        "  The consumer polls available(), then read().",
         "BlockingReaderWriterCircularBuffer uses wait_enqueue/wait_dequeue; mutex+deque blocks on condvars;",
         "  the other queues spin on try_ calls. cap: blocks the queue really holds (some round up).",
     };
     t.print_plain(stdout);
     std::fflush(stdout);
     tables.push_back(std::move(t));
+
+    // Goals of issue #11, judged on this run's figures.
+    const auto find = [&](std::string_view name) -> const handoff_result* {
+      for (const auto& r : rows)
+        if (r.name == name) return &r;
+      return nullptr;
+    };
+    const handoff_result* best_peer = nullptr;
+    const handoff_result* best_peer_rtt = nullptr;
+    for (const auto& r : rows) {
+      if (r.name.rfind("pingpong", 0) == 0) continue;
+      if (!best_peer || r.blocks_per_s > best_peer->blocks_per_s) best_peer = &r;
+      if (r.rtt.p50 > 0 && (!best_peer_rtt || r.rtt.p50 < best_peer_rtt->rtt.p50)) best_peer_rtt = &r;
+    }
+    const std::size_t first_verdict = verdicts.size();
+    if (const handoff_result* spin = find("pingpong lockfree (spin)"); spin && best_peer && best_peer_rtt) {
+      verdicts.push_back(format("goal 3: lockfree (spin) throughput >= best peer: %.0f vs %.0f blocks/s (%s) = %.2fx -> %s",
+                                spin->blocks_per_s, best_peer->blocks_per_s, best_peer->name.c_str(),
+                                spin->blocks_per_s / best_peer->blocks_per_s,
+                                spin->blocks_per_s >= best_peer->blocks_per_s ? "met" : "NOT met"));
+      verdicts.push_back(format("goal 4: lockfree (spin) RTT p50 <= best peer: %.0f vs %.0f ns (%s) -> %s", spin->rtt.p50,
+                                best_peer_rtt->rtt.p50, best_peer_rtt->name.c_str(),
+                                spin->rtt.p50 <= best_peer_rtt->rtt.p50 ? "met" : "NOT met"));
+      for (const char* blocking : {"pingpong lockfree (acquire)", "pingpong lockfree (acquire, no spin)"}) {
+        if (const handoff_result* b = find(blocking); b && b->blocks_per_s > 0)
+          verdicts.push_back(format("goal 5: %s within 1.5x of spinning: %.0f vs %.0f blocks/s = %.2fx slower -> %s",
+                                    blocking, b->blocks_per_s, spin->blocks_per_s, spin->blocks_per_s / b->blocks_per_s,
+                                    spin->blocks_per_s / b->blocks_per_s <= 1.5 ? "met" : "NOT met"));
+      }
+    }
+    for (std::size_t k = first_verdict; k < verdicts.size(); ++k) std::printf("%s\n", verdicts[k].c_str());
 
     json.field("handoff_block_bytes", std::uint64_t{block_bytes});
     json.field("handoff_capacity", std::uint64_t{o.handoff.capacity});

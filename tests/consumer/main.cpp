@@ -5,13 +5,17 @@
 
 int main() {
   pingpong::double_buffer<pingpong::lockfree> buffer({.half_frames = 4, .channels = 1});
-  auto slot = buffer.writer().try_acquire();
+  auto [producer, consumer] = buffer.connect();
+  auto slot = producer.try_acquire();
   if (!slot) return 1;
   for (int i = 0; i < 4; ++i) slot.data()[i] = float(i + 1);
-  slot.commit(4);
-  float out[4] = {};
-  const auto got = buffer.reader().read(out, 4);
-  const bool ok = got.frames == 4 && out[3] == 4.0f;
+  if (!slot.commit(4)) return 1;
+  const auto view = consumer.peek();  // in place
+  const bool in_place = view.frames == 4 && view.data[0] == 1.0f;
+  consumer.consume(1);
+  float out[3] = {};
+  const auto got = consumer.read(out, 3);
+  const bool ok = in_place && got.frames == 3 && out[2] == 4.0f;
   std::printf("consumer: pingpong %s, read %zu frames: %s\n", PINGPONG_VERSION_STRING, got.frames, ok ? "ok" : "WRONG");
   return ok ? 0 : 1;
 }
