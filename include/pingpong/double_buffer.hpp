@@ -131,6 +131,8 @@ class double_buffer {
   const config& settings() const noexcept { return config_; }
   counters stats() const noexcept;
   writer_counters writer_stats() const noexcept;
+  // relaxed: a single-writer position for display; acquire: pairs with the
+  // release store of ended_flag in finish_read() (the final counters are visible).
   std::uint64_t position() const noexcept { return reader_.frames_read.load(std::memory_order_relaxed); }
   bool end_of_stream() const noexcept { return reader_.ended_flag.load(std::memory_order_acquire); }
   /// The state of `half` (state::free/filling/ready/playing), for display.
@@ -143,8 +145,10 @@ class double_buffer {
   /// Makes the producer's blocking acquires return empty (now and until
   /// resume_writer()), e.g. to stop a producer thread. Thread: any.
   void cancel_writer() noexcept;
+  // release: pairs with the acquire loads in acquire_until()/wait().
   void resume_writer() noexcept { writer_cancel_.store(false, std::memory_order_release); }
   /// True between cancel_writer() and resume_writer(). Thread: any.
+  // acquire: pairs with the release store in cancel_writer()/resume_writer().
   bool writer_cancelled() const noexcept { return writer_cancel_.load(std::memory_order_acquire); }
 
   // ---------------------------------------------------------------------
@@ -617,6 +621,7 @@ void double_buffer<H, S>::commit(unsigned half, std::size_t frames, bool end) no
   bump(writer_.halves_committed);
   bump(writer_.frames_committed, frames);
   const std::int64_t slack = std::max<std::int64_t>(queued, 0);
+  // relaxed: single-writer statistics of our own.
   const std::int64_t least = writer_.min_slack_frames.load(std::memory_order_relaxed);
   if (writer_.halves_committed.load(std::memory_order_relaxed) > 2 && (least < 0 || slack < least))
     writer_.min_slack_frames.store(slack, std::memory_order_relaxed);  // relaxed: statistic
@@ -692,6 +697,7 @@ bool double_buffer<H, S>::reader_swap() noexcept {
     const std::int64_t started = now_ns();
     outcome = handoff_.reader_swap(release, reader_.next);
     const auto took_ns = static_cast<std::uint64_t>(now_ns() - started);
+    // relaxed: our own single-writer statistic.
     if (took_ns > reader_.max_swap_ns.load(std::memory_order_relaxed))
       reader_.max_swap_ns.store(took_ns, std::memory_order_relaxed);  // relaxed: statistic
   }
