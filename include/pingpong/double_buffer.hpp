@@ -131,6 +131,8 @@ class double_buffer {
   const config& settings() const noexcept { return config_; }
   counters stats() const noexcept;
   writer_counters writer_stats() const noexcept;
+  // relaxed: a single-writer position for display; acquire: pairs with the
+  // release store of ended_flag in finish_read() (the final counters are visible).
   std::uint64_t position() const noexcept { return reader_.frames_read.load(std::memory_order_relaxed); }
   bool end_of_stream() const noexcept { return reader_.ended_flag.load(std::memory_order_acquire); }
   /// The state of `half` (state::free/filling/ready/playing), for display.
@@ -143,8 +145,10 @@ class double_buffer {
   /// Makes the producer's blocking acquires return empty (now and until
   /// resume_writer()), e.g. to stop a producer thread. Thread: any.
   void cancel_writer() noexcept;
+  // release: pairs with the acquire loads in acquire_until()/wait().
   void resume_writer() noexcept { writer_cancel_.store(false, std::memory_order_release); }
   /// True between cancel_writer() and resume_writer(). Thread: any.
+  // acquire: pairs with the release store in cancel_writer()/resume_writer().
   bool writer_cancelled() const noexcept { return writer_cancel_.load(std::memory_order_acquire); }
 
   // ---------------------------------------------------------------------
@@ -374,11 +378,6 @@ class double_buffer {
     }
   };
 
-  struct half_meta {
-    std::size_t frames = 0;
-    bool end = false;
-  };
-
   // Single-writer counter bump: relaxed load + store, no locked instruction.
   static void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
     counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
@@ -404,18 +403,25 @@ class double_buffer {
     std::size_t n = reader_.front >= 0 ? reader_.front_frames - reader_.front_pos : 0;
     // ready(): an acquire load of the writer's counter (when the cached copy
     // says nothing is queued) makes the half's frame count visible.
-    if (handoff_.ready()) n += meta_[reader_.next].frames;
+    if (handoff_.ready()) n += handoff_.frames_of(reader_.next);
     return n;
   }
   void push_event(event_kind kind, std::uint32_t frames, unsigned half) noexcept {
     if (events_) events_->try_push(event{kind, static_cast<std::uint8_t>(half), frames, reader_.position, now_ns()});
   }
-  Sample* half_data(unsigned half) const noexcept {
-    return samples_.get() + half * config_.half_frames * config_.channels;
-  }
+  Sample* half_data(unsigned half) const noexcept { return samples_.get() + half * half_stride_; }
+
+  // The halves: 64-byte aligned, each starting on a cache line of its own, so
+  // the producer filling one half never shares a line with the reader
+  // playing the other (nor with anything else on the heap).
+  static constexpr std::size_t line_samples = 64 / sizeof(Sample);
+  struct aligned_delete {
+    void operator()(Sample* p) const noexcept { ::operator delete[](p, std::align_val_t{64}); }
+  };
 
   const config config_;
-  std::unique_ptr<Sample[]> samples_;
+  std::size_t half_stride_ = 0;  ///< samples from one half's start to the next's (a whole number of lines)
+  std::unique_ptr<Sample[], aligned_delete> samples_;
   std::unique_ptr<event_log> events_;
   Handoff handoff_;
   std::atomic<bool> writer_cancel_{false};
@@ -423,10 +429,6 @@ class double_buffer {
   std::atomic<bool> producer_out_{false};
   std::atomic<bool> consumer_out_{false};
 
-  // Frame count and end flag per half: written by the producer before
-  // publish() (release), read by the reader after its acquire load.
-  struct alignas(64) padded_meta : half_meta {};
-  padded_meta meta_[2];
 
   // Producer-owned state, on its own cache line.
   struct alignas(64) writer_state {
@@ -468,7 +470,6 @@ class double_buffer {
   // between the producer's and the real-time thread's hot fields).
   static_assert(alignof(writer_state) == 64 && sizeof(writer_state) % 64 == 0);
   static_assert(alignof(reader_state) == 64 && sizeof(reader_state) % 64 == 0);
-  static_assert(alignof(padded_meta) == 64 && sizeof(padded_meta) == 64);
   static_assert(alignof(Handoff) >= 64, "the policy's shared word has a cache line of its own");
   static_assert(std::atomic<std::uint64_t>::is_always_lock_free && std::atomic<bool>::is_always_lock_free);
 };
@@ -479,7 +480,10 @@ template <class H, class S>
 double_buffer<H, S>::double_buffer(const config& cfg) : config_(cfg) {
   if (cfg.half_frames == 0 || cfg.channels == 0)
     throw std::invalid_argument("pingpong::double_buffer: half_frames and channels must be > 0");
-  samples_ = std::make_unique<S[]>(2 * cfg.half_frames * cfg.channels);  // zeroed
+  half_stride_ = (cfg.half_frames * cfg.channels + line_samples - 1) / line_samples * line_samples;
+  const std::size_t bytes = 2 * half_stride_ * sizeof(S);
+  samples_.reset(static_cast<S*>(::operator new[](bytes, std::align_val_t{64})));
+  std::memset(samples_.get(), 0, bytes);  // silence, and every page touched now, not on the RT thread
   if (cfg.event_capacity > 0) {
     events_ = std::make_unique<event_log>(cfg.event_capacity);
   }
@@ -605,18 +609,17 @@ void double_buffer<H, S>::commit(unsigned half, std::size_t frames, bool end) no
   detail::role_guard::scope role(writer_.guard, "two threads used writer() at once; one producer thread only");
   PINGPONG_EXPECT(frames <= config_.half_frames, "commit(frames) with frames > capacity(); clamped");
   frames = std::min(frames, config_.half_frames);
-  meta_[half].frames = frames;  // published by publish() below
-  meta_[half].end = end;
   // Slack: frames the reader still had queued ahead of this half.
   // relaxed: a statistic read of the reader's single-writer position.
   const auto queued = static_cast<std::int64_t>(reader_.front_end_position.load(std::memory_order_relaxed)) -
                       static_cast<std::int64_t>(reader_.frames_read.load(std::memory_order_relaxed));
-  handoff_.publish(half);
+  handoff_.publish(half, frames, end);  // the frame count and end flag travel with the counter
   writer_.holding = false;
   writer_.next = half ^ 1u;
   bump(writer_.halves_committed);
   bump(writer_.frames_committed, frames);
   const std::int64_t slack = std::max<std::int64_t>(queued, 0);
+  // relaxed: single-writer statistics of our own.
   const std::int64_t least = writer_.min_slack_frames.load(std::memory_order_relaxed);
   if (writer_.halves_committed.load(std::memory_order_relaxed) > 2 && (least < 0 || slack < least))
     writer_.min_slack_frames.store(slack, std::memory_order_relaxed);  // relaxed: statistic
@@ -692,6 +695,7 @@ bool double_buffer<H, S>::reader_swap() noexcept {
     const std::int64_t started = now_ns();
     outcome = handoff_.reader_swap(release, reader_.next);
     const auto took_ns = static_cast<std::uint64_t>(now_ns() - started);
+    // relaxed: our own single-writer statistic.
     if (took_ns > reader_.max_swap_ns.load(std::memory_order_relaxed))
       reader_.max_swap_ns.store(took_ns, std::memory_order_relaxed);  // relaxed: statistic
   }
@@ -713,8 +717,8 @@ bool double_buffer<H, S>::reader_swap() noexcept {
     reader_.front = int(half);
     reader_.next = half ^ 1u;
     reader_.front_pos = 0;
-    reader_.front_frames = meta_[half].frames;  // ordered by the acquire in reader_swap
-    reader_.front_end = meta_[half].end;
+    reader_.front_frames = handoff_.frames_of(half);  // ordered by the acquire in reader_swap
+    reader_.front_end = handoff_.end_of(half);
     reader_.ended = false;
     reader_.primed = true;
     // relaxed: the producer's poll estimate; no data is published by it.

@@ -40,6 +40,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -263,14 +264,24 @@ class handoff_impl {
     return true;
   }
 
-  /// Writer: the claimed half is published. Thread: producer.
-  void publish(unsigned /*half*/) noexcept {
+  /// Writer: the claimed half is published with its frame count and end
+  /// flag. Thread: producer.
+  void publish(unsigned half, std::size_t frames, bool end) noexcept {
     guard held(*this);
     wp_.filling.store(false, std::memory_order_relaxed);  // relaxed: observers only
+    // Plain stores: the reader reads them only after the acquire load of
+    // `published` below, and we write half h's only after the reader's
+    // release of h (claimable()). Same line as `published`: one transfer.
+    w_.meta[half & 1u] = {frames, end};
     // release: publishes the half's frames and its frame count / end flag;
     // pairs with the acquire load of `published` in reader_swap()/ready().
     w_.published.store(w_.published.load(std::memory_order_relaxed) + 1, std::memory_order_release);
   }
+
+  /// The frame count / end flag published with `half`. Thread: real-time,
+  /// after ready() or a take saw it published.
+  std::size_t frames_of(unsigned half) const noexcept { return w_.meta[half & 1u].frames; }
+  bool end_of(unsigned half) const noexcept { return w_.meta[half & 1u].end; }
 
   /// Writer: the claimed half is given back unpublished. Nothing is shared.
   void abandon(unsigned /*half*/) noexcept {
@@ -473,8 +484,13 @@ class handoff_impl {
   // Each side: one line the other side polls (its counter, stored once per
   // half), one line nobody else touches in the hot path (its cached copy of
   // the other's counter, and what only observers read).
+  struct half_meta {
+    std::size_t frames = 0;
+    bool end = false;
+  };
   struct alignas(64) writer_line {
     std::atomic<std::uint64_t> published{0};
+    half_meta meta[2];  ///< per half: written before `published` (release), read after it (acquire)
   };
   struct alignas(64) writer_private_line {
     std::uint64_t released_seen = 0;   ///< cached copy of r_.released

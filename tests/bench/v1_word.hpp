@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 
 #include <pingpong/handoff.hpp>
@@ -40,7 +41,9 @@ class v1_word_lockfree {
     word_.fetch_xor(filling_ << shift(half), std::memory_order_relaxed);
     return true;
   }
-  void publish(unsigned half) noexcept {
+  void publish(unsigned half, std::size_t frames, bool end) noexcept {
+    meta_[half].frames = frames;  // v1: a padded line per half, published by the RMW below
+    meta_[half].end = end;
     // release: publishes the half; pairs with the acquire load in reader_swap.
     word_.fetch_xor((filling_ ^ ready_) << shift(half), std::memory_order_release);
     next_ = half ^ 1u;
@@ -52,6 +55,9 @@ class v1_word_lockfree {
     if (pending(load())) return;
     word_.fetch_xor(flush_requested, std::memory_order_release);  // release: pairs with the reader's acquire load
   }
+
+  std::size_t frames_of(unsigned half) const noexcept { return meta_[half].frames; }
+  bool end_of(unsigned half) const noexcept { return meta_[half].end; }
 
   // --- reader ---
   unsigned reader_half() const noexcept { return rnext_; }
@@ -103,6 +109,11 @@ class v1_word_lockfree {
   // acquire: see the comments at each RMW above (pairs with their release).
   std::uint32_t load() const noexcept { return word_.load(std::memory_order_acquire); }
 
+  struct alignas(64) padded_meta {
+    std::size_t frames = 0;
+    bool end = false;
+  };
+  padded_meta meta_[2];
   alignas(64) std::atomic<std::uint32_t> word_{0};
   alignas(64) unsigned next_ = 0;     // writer-only
   std::uint32_t ack_seen_ = 0;        // writer-only
