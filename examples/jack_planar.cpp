@@ -29,7 +29,9 @@ static int process(jack_nframes_t frames, void* arg) {
   return 0;
 }
 
-int main(int argc, char** argv) {
+// An example kept short: std::bad_alloc or a misuse exception ends it with
+// std::terminate's message, as a reader would expect.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): see above
   const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
   jack_status_t status{};
   jack_client_t* client = jack_client_open("pingpong-example", JackNoStartServer, &status);
@@ -39,7 +41,7 @@ int main(int argc, char** argv) {
   }
   const double rate = jack_get_sample_rate(client);
   const auto period = jack_get_buffer_size(client);
-  Buffer buffer({.half_frames = std::max<std::size_t>(4 * period, 1024), .channels = 2,
+  Buffer buffer({.half_frames = std::max<std::size_t>(std::size_t{4} * period, 1024), .channels = 2,
                  .wake = pingpong::wake_kind::poll, .sample_rate = rate});
   auto [producer_role, consumer_role] = buffer.connect();  // move-only; one of each per buffer
   client_state state;

@@ -64,7 +64,9 @@ bool run(double seconds) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// An example kept short: std::bad_alloc or a misuse exception ends it with
+// std::terminate's message, as a reader would expect.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): see above
   std::string_view which = "lockfree";
   double seconds = 1.0;
   for (int i = 1; i + 1 < argc; i += 2) {

@@ -26,7 +26,9 @@ static int fail(PaError e) {
   return 1;
 }
 
-int main(int argc, char** argv) {
+// An example kept short: std::bad_alloc or a misuse exception ends it with
+// std::terminate's message, as a reader would expect.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): see above
   const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
   Buffer buffer({.half_frames = 2048, .channels = 2, .wake = pingpong::wake_kind::poll, .sample_rate = rate});
   auto [producer, consumer] = buffer.connect();  // the roles, typed: move-only, one of each
