@@ -244,9 +244,9 @@ TEST_CASE("trylock counts a refused swap as an underrun") {
   CHECK(buffer.reader().read(out.data(), 32).frames == 32);  // plays and releases half 0
   publish_ramp(buffer, 32, 33.0f);
 
-  buffer.handoff().native_lock().lock();  // the producer holds the lock at the swap
-  auto r = buffer.reader().read(out.data(), 32);
-  buffer.handoff().native_lock().unlock();
+  // The producer holds the lock at the swap (the lab's interface for it).
+  pingpong::read_result r;
+  CHECK(buffer.handoff().lab_stall_inside([&] { r = buffer.reader().read(out.data(), 32); }));
   CHECK(r.underrun);
   CHECK(r.frames == 0);
   CHECK(buffer.stats().lock_busy >= 1);

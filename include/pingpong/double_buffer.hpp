@@ -380,7 +380,7 @@ class double_buffer {
 
   // Single-writer counter bump: relaxed load + store, no locked instruction.
   static void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
-    counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+    single_writer_counter<>::add_relaxed(counter, by);
   }
 
   write_slot try_acquire() noexcept;

@@ -437,13 +437,6 @@ class handoff_impl {
     }
   }
 
-  /// The lock itself. Deprecated in favour of lab_stall_inside(); kept until
-  /// the player's stall injection switches. Locked policies only.
-  template <bool L = locked, std::enable_if_t<L, int> = 0>
-  Lock& native_lock() noexcept {
-    return lock_;
-  }
-
  private:
   static constexpr bool reader_role = true;
   /// Holds the lock for one transition (nothing for lockfree); the reader's

@@ -103,6 +103,41 @@ struct counters {
                                       ///< only: lockfree's wait-free swap is not timed (0)
 };
 
+/// A statistic one thread writes and any thread reads: the one definition of
+/// that pattern (the buffer's counters, the callback timer, the player's
+/// figures and histograms all use it).
+/// relaxed everywhere: readers want a recent value, not an ordering with
+/// other memory; a load and a store instead of a read-modify-write, so no
+/// locked instruction on the writer's side.
+template <class T = std::uint64_t>
+class single_writer_counter {
+ public:
+  constexpr single_writer_counter(T initial = T{}) noexcept : value_(initial) {}
+  /// Thread: the one writer. Wait-free.
+  void add(T by = T{1}) noexcept { add_relaxed(value_, by); }
+  /// Thread: the one writer. Wait-free.
+  void set(T v) noexcept { value_.store(v, std::memory_order_relaxed); }
+  /// Keeps the larger of the value and `v`. Thread: the one writer. Wait-free.
+  void raise_to(T v) noexcept {
+    if (v > value_.load(std::memory_order_relaxed)) value_.store(v, std::memory_order_relaxed);
+  }
+  /// Keeps the smaller. Thread: the one writer. Wait-free.
+  void lower_to(T v) noexcept {
+    if (v < value_.load(std::memory_order_relaxed)) value_.store(v, std::memory_order_relaxed);
+  }
+  /// Thread: any. Wait-free. A recent value; orders nothing else.
+  T load() const noexcept { return value_.load(std::memory_order_relaxed); }
+
+  /// The same for a plain atomic the owner keeps in a struct of its own.
+  static void add_relaxed(std::atomic<T>& counter, T by = T{1}) noexcept {
+    counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+  }
+
+ private:
+  static_assert(std::atomic<T>::is_always_lock_free, "a counter the real-time thread writes must be lock-free");
+  std::atomic<T> value_;
+};
+
 /// Timing of the device callback, kept by the callback itself.
 /// Single writer (the real-time thread); any thread may read.
 class callback_timer {
@@ -116,26 +151,20 @@ class callback_timer {
   /// Thread: real-time. Wait-free (relaxed loads/stores of its own counters).
   void record(std::int64_t start_ns, std::int64_t end_ns) noexcept {
     const std::int64_t took = end_ns - start_ns;
-    // relaxed everywhere: single writer; readers want a recent value, not an
-    // ordering with other memory. Load+store instead of RMW: no lock prefix.
-    callbacks_.store(callbacks_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    if (took > max_ns_.load(std::memory_order_relaxed)) max_ns_.store(took, std::memory_order_relaxed);
-    if (period_ns_ > 0 && took > period_ns_)
-      deadline_misses_.store(deadline_misses_.load(std::memory_order_relaxed) + 1,
-                             std::memory_order_relaxed);
+    callbacks_.add();
+    max_ns_.raise_to(took);
+    if (period_ns_ > 0 && took > period_ns_) deadline_misses_.add();
   }
 
-  std::uint64_t callbacks() const noexcept { return callbacks_.load(std::memory_order_relaxed); }
-  std::int64_t max_ns() const noexcept { return max_ns_.load(std::memory_order_relaxed); }
-  std::uint64_t deadline_misses() const noexcept {
-    return deadline_misses_.load(std::memory_order_relaxed);
-  }
+  std::uint64_t callbacks() const noexcept { return callbacks_.load(); }
+  std::int64_t max_ns() const noexcept { return max_ns_.load(); }
+  std::uint64_t deadline_misses() const noexcept { return deadline_misses_.load(); }
 
  private:
   std::int64_t period_ns_;
-  std::atomic<std::uint64_t> callbacks_{0};
-  std::atomic<std::int64_t> max_ns_{0};
-  std::atomic<std::uint64_t> deadline_misses_{0};
+  single_writer_counter<> callbacks_;
+  single_writer_counter<std::int64_t> max_ns_;
+  single_writer_counter<> deadline_misses_;
 };
 
 /// RAII helper for a callback body: `pingpong::timed_scope t(timer);`

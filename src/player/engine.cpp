@@ -68,17 +68,15 @@ class engine final : public engine_base {
   /// Locked policies stall inside the critical section, as real code that
   /// decodes or faults while holding the lock does; lockfree has no lock.
   void stall(const play_options::stall_plan& plan) {
-    bump(stalls);
-    if constexpr (requires { buffer_.handoff().native_lock(); }) {
-      if (plan.inside_lock) {
-        auto& lock = buffer_.handoff().native_lock();
-        lock.lock();
-        stall_for(plan.length_ms, plan.busy);
-        lock.unlock();
-        return;
-      }
+    stalls.add();
+    const auto stall = [&] { stall_for(plan.length_ms, plan.busy); };
+    // The policy's lab interface holds its own lock around the stall (a
+    // locked policy); lockfree has no lock and just stalls.
+    if (plan.inside_lock) {
+      (void)buffer_.handoff().lab_stall_inside(stall);
+    } else {
+      stall();
     }
-    stall_for(plan.length_ms, plan.busy);
   }
   counters buffer_stats() const noexcept override { return buffer_.stats(); }
   writer_counters writer_stats() const noexcept override { return buffer_.writer_stats(); }

@@ -26,10 +26,7 @@
 
 namespace pingpong::player {
 
-inline void bump(std::atomic<std::uint64_t>& counter) noexcept {
-  // relaxed: single-writer statistic; load+store avoids a locked instruction.
-  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-}
+
 
 /// The measuring side shared by all policies.
 class engine_base : public render_target {
@@ -74,13 +71,13 @@ class engine_base : public render_target {
 
   latency_histogram callback_ns, interval_ns;
   std::atomic<int> rt_tid{0};  ///< the callback thread, for the syscall counter
-  std::atomic<std::uint64_t> stalls{0};
-  std::atomic<std::uint64_t> underflows{0}, overflows{0}, priming{0};
+  single_writer_counter<> stalls;  ///< producer
+  single_writer_counter<> underflows, overflows, priming;  ///< real-time thread
   callback_timer timer;  ///< callbacks, the longest, deadline misses (the library's, as embedders use it)
   std::uint64_t callbacks() const noexcept { return timer.callbacks(); }
   std::uint64_t deadline_misses() const noexcept { return timer.deadline_misses(); }
   std::atomic<std::int64_t> first_audio_ns{-1};
-  std::atomic<std::uint64_t> source_frames_played{0};
+  single_writer_counter<> source_frames_played;  ///< real-time thread
   std::atomic<std::size_t> max_callback_frames{0};  ///< the most frames one callback asked for: the device's real period
 
  protected:
@@ -98,9 +95,9 @@ class engine_base : public render_target {
     }
     if (last_start_ >= 0) interval_ns.record(start - last_start_);
     last_start_ = start;
-    if (status.output_underflow) bump(underflows);
-    if (status.output_overflow) bump(overflows);
-    if (status.priming) bump(priming);
+    if (status.output_underflow) underflows.add();
+    if (status.output_overflow) overflows.add();
+    if (status.priming) priming.add();
     read_result r = read();
     if (fade_requested_.load(std::memory_order_relaxed)) {  // relaxed: see request_fade()
       const faded f = fade(out, frames, r);
@@ -115,9 +112,8 @@ class engine_base : public render_target {
     callback_ns.record(end - start);
     timer.record(start, end);
     if (r.frames > 0) {
-      // relaxed: statistics for the control thread.
-      source_frames_played.store(source_frames_played.load(std::memory_order_relaxed) + r.frames,
-                                 std::memory_order_relaxed);
+      source_frames_played.add(r.frames);
+      // relaxed: a statistic for the control thread.
       if (first_audio_ns.load(std::memory_order_relaxed) < 0) first_audio_ns.store(end, std::memory_order_relaxed);
     }
     return render_result{.frames = r.frames, .end = r.end_of_stream};

@@ -7,6 +7,8 @@
 // Recording is wait-free: relaxed single-writer load+store, no allocation.
 #pragma once
 
+#include <pingpong/telemetry.hpp>
+
 #include <array>
 #include <atomic>
 #include <bit>
@@ -28,13 +30,11 @@ class latency_histogram {
   void record(std::int64_t ns) noexcept {
     if (ns < 0) ns = 0;
     const auto i = std::size_t(bucket_of(std::uint64_t(ns)));
-    auto& b = buckets_[i];
-    // relaxed: single writer; the monitor wants recent counts, no ordering.
-    b.store(b.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    sums_[i].store(sums_[i].load(std::memory_order_relaxed) + std::uint64_t(ns), std::memory_order_relaxed);
-    count_.store(count_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    if (ns > max_.load(std::memory_order_relaxed)) max_.store(ns, std::memory_order_relaxed);
-    if (ns < min_.load(std::memory_order_relaxed)) min_.store(ns, std::memory_order_relaxed);
+    buckets_[i].add();
+    sums_[i].add(std::uint64_t(ns));
+    count_.add();
+    max_.raise_to(ns);
+    min_.lower_to(ns);
   }
 
   /// Thread: any. Interpolated by rank within the bucket that holds it, over
@@ -44,10 +44,10 @@ class latency_histogram {
   /// bucket (callback intervals at a steady period) reads near its true value,
   /// not the bucket's midpoint or the max; never outside the bucket.
   double percentile_us(double p) const noexcept;
-  double max_us() const noexcept { return double(max_.load(std::memory_order_relaxed)) / 1000.0; }
+  double max_us() const noexcept { return double(max_.load()) / 1000.0; }
   /// 0 when nothing was recorded.
-  double min_us() const noexcept { return count() ? double(min_.load(std::memory_order_relaxed)) / 1000.0 : 0.0; }
-  std::uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
+  double min_us() const noexcept { return count() ? double(min_.load()) / 1000.0 : 0.0; }
+  std::uint64_t count() const noexcept { return count_.load(); }
   /// Samples above `ns` (bucket resolution: counts whole buckets whose lower edge is ≥ ns).
   std::uint64_t count_above(std::int64_t ns) const noexcept;
 
@@ -76,11 +76,12 @@ class latency_histogram {
   }
 
  private:
-  std::array<std::atomic<std::uint64_t>, bucket_count> buckets_{};
-  std::array<std::atomic<std::uint64_t>, bucket_count> sums_{};  ///< ns recorded per bucket, for its mean
-  std::atomic<std::uint64_t> count_{0};
-  std::atomic<std::int64_t> max_{0};
-  std::atomic<std::int64_t> min_{std::numeric_limits<std::int64_t>::max()};
+  // Single writer (the recording thread), any reader: pingpong's counter type.
+  std::array<single_writer_counter<>, bucket_count> buckets_{};
+  std::array<single_writer_counter<>, bucket_count> sums_{};  ///< ns recorded per bucket, for its mean
+  single_writer_counter<> count_;
+  single_writer_counter<std::int64_t> max_;
+  single_writer_counter<std::int64_t> min_{std::numeric_limits<std::int64_t>::max()};
 };
 
 }  // namespace pingpong::player

@@ -228,7 +228,7 @@ void keep_alive(std::unique_ptr<device> out, std::unique_ptr<engine_base> eng) {
 void fill_figures(play_report& report, const engine_base& eng, const device& out, const device_info& dev) {
   const counters c = eng.buffer_stats();
   const writer_counters w = eng.writer_stats();
-  report.frames_played = eng.source_frames_played.load(std::memory_order_relaxed);
+  report.frames_played = eng.source_frames_played.load();
   report.duration_s = double(report.frames_played) / dev.sample_rate;
   report.underrun_events = c.underrun_events;
   report.underrun_frames = c.underrun_frames;
@@ -240,9 +240,9 @@ void fill_figures(play_report& report, const engine_base& eng, const device& out
   report.min_slack_frames = w.min_slack_frames;
   report.callbacks = eng.callbacks();
   report.deadline_misses = eng.deadline_misses();
-  report.output_underflows = eng.underflows.load(std::memory_order_relaxed);
-  report.output_overflows = eng.overflows.load(std::memory_order_relaxed);
-  report.priming_callbacks = eng.priming.load(std::memory_order_relaxed);
+  report.output_underflows = eng.underflows.load();
+  report.output_overflows = eng.overflows.load();
+  report.priming_callbacks = eng.priming.load();
   report.device_xruns = report.output_underflows + report.output_overflows + report.server_stalls;
   report.callback_us = summarize(eng.callback_ns);
   report.interval_us = summarize(eng.interval_ns);
@@ -349,7 +349,7 @@ class session {
     return std::clamp(queued, 0.0, both) / both;
   }
   std::uint64_t host_xruns() const {
-    return eng_->underflows.load(std::memory_order_relaxed) + eng_->overflows.load(std::memory_order_relaxed);
+    return eng_->underflows.load() + eng_->overflows.load();
   }
 
   const play_options& options_;
@@ -507,7 +507,7 @@ void session::sample_timeline(std::chrono::steady_clock::time_point now) {
 void session::tick() {
   next_tick_ = std::chrono::steady_clock::now() + 200ms;
   live_status st;
-  st.position_s = double(eng_->source_frames_played.load(std::memory_order_relaxed)) / dev_.sample_rate;
+  st.position_s = double(eng_->source_frames_played.load()) / dev_.sample_rate;
   st.duration_s = duration_s_;
   st.fill = fill();
   st.underruns = eng_->buffer_stats().underrun_events;
@@ -575,7 +575,7 @@ void session::finish_report() {
   report_.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   report_.producer_scheduling = eng_->producer_scheduling();
   report_.device_scheduling = out_->scheduling();
-  report_.stalls_injected = eng_->stalls.load(std::memory_order_relaxed);
+  report_.stalls_injected = eng_->stalls.load();
   fill_figures(report_, *eng_, *out_, dev_);
   if (const std::int64_t first_ns = eng_->first_audio_ns.load(std::memory_order_relaxed); first_ns >= 0) {
     report_.first_audio_ms = double(first_ns - started_ns_) / 1e6;

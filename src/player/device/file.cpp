@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include <pingpong/telemetry.hpp>
+
 #include "player/device/device.hpp"
 #include "player/text.hpp"
 #include "player/device/kinds.hpp"
@@ -124,7 +126,7 @@ class file_device final : public device {
   double own_syscalls_per_callback() const noexcept override { return 1.0; }  // its write()
   std::string failure() const override { return finished() ? failure_ : std::string(); }
   int failure_code() const noexcept override { return exit_output; }
-  std::uint64_t clipped_samples() const noexcept override { return clipped_.load(std::memory_order_relaxed); }
+  std::uint64_t clipped_samples() const noexcept override { return clipped_.load(); }
 
   void commit() override {
     if (!file_) return;
@@ -173,8 +175,7 @@ class file_device final : public device {
         ++n;
       }
     }
-    // relaxed: a statistic, read after the thread is joined.
-    if (n) clipped_.store(clipped_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    if (n) clipped_.add(n);  // read after the thread is joined
   }
   /// libsndfile's message, or the system's when it has none ("No Error"
   /// after a failed write() of a full disk).
@@ -202,7 +203,7 @@ class file_device final : public device {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> finished_{false};
-  std::atomic<std::uint64_t> clipped_{0};
+  single_writer_counter<> clipped_;
   std::string failure_;
 };
 
