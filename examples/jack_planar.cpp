@@ -2,8 +2,8 @@
 // process callback one buffer per port, and read_planar() de-interleaves
 // straight into them. The producer plays a falling-pitch chirp, then exits.
 //   jack_planar [seconds]      (needs a running JACK server)
-#include <pingpong/pingpong.hpp>
 #include <jack/jack.h>
+#include <pingpong/pingpong.hpp>
 
 #include <atomic>
 #include <cmath>
@@ -41,8 +41,10 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): see abo
   }
   const double rate = jack_get_sample_rate(client);
   const auto period = jack_get_buffer_size(client);
-  Buffer buffer({.half_frames = std::max<std::size_t>(std::size_t{4} * period, 1024), .channels = 2,
-                 .wake = pingpong::wake_kind::poll, .sample_rate = rate});
+  Buffer buffer({.half_frames = std::max<std::size_t>(std::size_t{4} * period, 1024),
+                 .channels = 2,
+                 .wake = pingpong::wake_kind::poll,
+                 .sample_rate = rate});
   auto [producer_role, consumer_role] = buffer.connect();  // move-only; one of each per buffer
   client_state state;
   state.consumer = std::move(consumer_role);
@@ -79,7 +81,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): see abo
     return 1;
   }
   // Connect to the first two physical playback ports, if there are any.
-  if (const char** physical = jack_get_ports(client, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsPhysical | JackPortIsInput)) {
+  if (const char** physical =
+          jack_get_ports(client, nullptr, JACK_DEFAULT_AUDIO_TYPE, JackPortIsPhysical | JackPortIsInput)) {
     for (int i = 0; i < 2 && physical[i]; ++i) jack_connect(client, jack_port_name(state.ports[i]), physical[i]);
     jack_free(physical);
   }

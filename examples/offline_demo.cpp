@@ -45,7 +45,10 @@ bool run(double seconds) {
     std::this_thread::sleep_until(tick);
     const auto r = consumer.read(out.data(), period);
     for (std::size_t i = 0; i < period; ++i) {
-      if (out[i] == 0.0f) { ++silent; continue; }
+      if (out[i] == 0.0f) {
+        ++silent;
+        continue;
+      }
       if (out[i] != float(expect)) ++wrong;
       expect = std::size_t(out[i]) + 1;
     }
@@ -54,10 +57,11 @@ bool run(double seconds) {
   producer_thread.join();
   const auto s = buffer.stats();
   const bool ok = wrong == 0 && expect == total + 1;
-  std::printf("%-9s %zu frames: %zu in order, %zu wrong, %llu underruns (%llu frames), %llu swaps, max swap %llu ns: %s\n",
-              std::string(pingpong::to_string(H::kind)).c_str(), total, expect - 1, wrong,
-              (unsigned long long)s.underrun_events, (unsigned long long)s.underrun_frames,
-              (unsigned long long)s.swaps, (unsigned long long)s.max_swap_ns, ok ? "ok" : "FAILED");
+  std::printf(
+      "%-9s %zu frames: %zu in order, %zu wrong, %llu underruns (%llu frames), %llu swaps, max swap %llu ns: %s\n",
+      std::string(pingpong::to_string(H::kind)).c_str(), total, expect - 1, wrong,
+      (unsigned long long)s.underrun_events, (unsigned long long)s.underrun_frames, (unsigned long long)s.swaps,
+      (unsigned long long)s.max_swap_ns, ok ? "ok" : "FAILED");
   (void)silent;
   return ok;
 }
@@ -71,8 +75,10 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape): see abo
   double seconds = 1.0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view flag = argv[i];
-    if (flag == "--handoff") which = argv[i + 1];
-    else if (flag == "--seconds") seconds = std::atof(argv[i + 1]);
+    if (flag == "--handoff")
+      which = argv[i + 1];
+    else if (flag == "--seconds")
+      seconds = std::atof(argv[i + 1]);
   }
   if (seconds <= 0 || seconds > 300) {
     std::fprintf(stderr, "offline_demo: --seconds must be in (0, 300]\n");

@@ -1,8 +1,8 @@
 // A 440 Hz tone through PortAudio: the producer thread synthesises into the
 // back half while the callback plays the front one.
 //   tone_player [seconds] [device-substring]
-#include <pingpong/pingpong.hpp>
 #include <portaudio.h>
+#include <pingpong/pingpong.hpp>
 
 #include <cmath>
 #include <cstdio>

@@ -10,7 +10,7 @@ packages=(
   libconcurrentqueue-dev libreaderwriterqueue-dev doctest-dev libcli11-dev nlohmann-json3-dev
   jackd2 libjack-jackd2-dev
   libboost-dev libbenchmark-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format clang-tidy
   spin stress-ng
   chromium python3
   # trying it as a user would: other projects' sounds, speech, a converter

@@ -11,7 +11,9 @@ std::vector<std::string>& reports() {
   static std::vector<std::string> messages;
   return messages;
 }
-void record(const char* message) noexcept { reports().emplace_back(message); }
+void record(const char* message) noexcept {
+  reports().emplace_back(message);
+}
 
 struct recording_handler {
   pingpong::misuse_handler previous;

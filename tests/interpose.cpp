@@ -109,16 +109,30 @@ void* operator new(std::size_t size) {
   if (void* p = malloc(size ? size : 1)) return p;
   throw std::bad_alloc();
 }
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { free(p); }
-void operator delete[](void* p) noexcept { free(p); }
-void operator delete(void* p, std::size_t) noexcept { free(p); }
-void operator delete[](void* p, std::size_t) noexcept { free(p); }
+void* operator new[](std::size_t size) {
+  return operator new(size);
+}
+void operator delete(void* p) noexcept {
+  free(p);
+}
+void operator delete[](void* p) noexcept {
+  free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  free(p);
+}
 
 namespace interpose {
 
-void start(counts& into) noexcept { current = &into; }
-void stop() noexcept { current = nullptr; }
+void start(counts& into) noexcept {
+  current = &into;
+}
+void stop() noexcept {
+  current = nullptr;
+}
 
 syscall_counter::syscall_counter() {
   int id = -1;

@@ -35,7 +35,9 @@ void still_works(Buffer& buffer, float first) {
     CHECK(out.back() == first + float(out.size() - 1));
   }
 }
-std::string last() { return pingpong::last_misuse() ? pingpong::last_misuse() : ""; }
+std::string last() {
+  return pingpong::last_misuse() ? pingpong::last_misuse() : "";
+}
 }  // namespace
 
 TEST_CASE_TEMPLATE("release misuse: request_flush() while a slot is held is refused, nothing wedges", H, POLICIES) {

@@ -20,7 +20,9 @@ int& reports() {
   static int n = 0;
   return n;
 }
-void count(const char*) noexcept { ++reports(); }
+void count(const char*) noexcept {
+  ++reports();
+}
 struct counting_handler {
   pingpong::misuse_handler previous;
   counting_handler() : previous(pingpong::set_misuse_handler(&count)) { reports() = 0; }

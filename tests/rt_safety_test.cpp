@@ -96,14 +96,14 @@ rt_report run_paced(pingpong::wake_kind wake) {
 
 template <class H>
 void report_line(pingpong::wake_kind wake, const rt_report& r) {
-  std::printf("rt-safety %-9s %-10s allocations %llu frees %llu mutex %llu cond %llu syscalls %s swaps %llu "
-              "wake-syscalls %llu underruns %llu\n",
-              std::string(pingpong::to_string(H::kind)).c_str(), std::string(pingpong::to_string(wake)).c_str(),
-              (unsigned long long)r.counts.allocations, (unsigned long long)r.counts.frees,
-              (unsigned long long)r.counts.mutex_calls, (unsigned long long)r.counts.cond_calls,
-              r.syscalls_measured ? std::to_string(r.syscalls).c_str() : "n/a",
-              (unsigned long long)r.stats.swaps, (unsigned long long)r.stats.wake_syscalls,
-              (unsigned long long)r.stats.underrun_events);
+  std::printf(
+      "rt-safety %-9s %-10s allocations %llu frees %llu mutex %llu cond %llu syscalls %s swaps %llu "
+      "wake-syscalls %llu underruns %llu\n",
+      std::string(pingpong::to_string(H::kind)).c_str(), std::string(pingpong::to_string(wake)).c_str(),
+      (unsigned long long)r.counts.allocations, (unsigned long long)r.counts.frees,
+      (unsigned long long)r.counts.mutex_calls, (unsigned long long)r.counts.cond_calls,
+      r.syscalls_measured ? std::to_string(r.syscalls).c_str() : "n/a", (unsigned long long)r.stats.swaps,
+      (unsigned long long)r.stats.wake_syscalls, (unsigned long long)r.stats.underrun_events);
 }
 
 }  // namespace

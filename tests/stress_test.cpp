@@ -48,8 +48,7 @@ struct stress_result {
 template <class H>
 void run_stress(pingpong::wake_kind wake, std::uint64_t total_frames, unsigned seed) {
   constexpr std::size_t half_frames = 1024;
-  pingpong::config cfg{.half_frames = half_frames, .channels = 2, .wake = wake,
-                       .sample_rate = 0, .poll_floor = 20us};
+  pingpong::config cfg{.half_frames = half_frames, .channels = 2, .wake = wake, .sample_rate = 0, .poll_floor = 20us};
   pingpong::double_buffer<H> buffer(cfg);
 
   std::thread producer([&] {
@@ -110,8 +109,10 @@ void run_stress(pingpong::wake_kind wake, std::uint64_t total_frames, unsigned s
       }
       if (r.end_of_stream) break;
       const int p = percent(rng);
-      if (p < 2) std::this_thread::sleep_for(std::chrono::microseconds(p * 100 + 10));
-      else if (p < 50) std::this_thread::yield();
+      if (p < 2)
+        std::this_thread::sleep_for(std::chrono::microseconds(p * 100 + 10));
+      else if (p < 50)
+        std::this_thread::yield();
       if (std::chrono::steady_clock::now() > give_up) {
         FAIL("consumer gave up waiting for the end of stream");
         break;
@@ -127,10 +128,10 @@ void run_stress(pingpong::wake_kind wake, std::uint64_t total_frames, unsigned s
   // Every silent frame inside the stream is an underrun the buffer counted.
   CHECK(result.middle_silence == stats.underrun_frames);
   CHECK(stats.swaps >= total_frames / half_frames);
-  MESSAGE(pingpong::to_string(H::kind) << "+" << pingpong::to_string(wake) << ": " << total_frames
-          << " frames, " << stats.swaps << " swaps, " << stats.underrun_events << " underruns ("
-          << stats.underrun_frames << " frames), " << stats.wake_syscalls << " wake syscalls, lock busy "
-          << stats.lock_busy);
+  MESSAGE(pingpong::to_string(H::kind) << "+" << pingpong::to_string(wake) << ": " << total_frames << " frames, "
+                                       << stats.swaps << " swaps, " << stats.underrun_events << " underruns ("
+                                       << stats.underrun_frames << " frames), " << stats.wake_syscalls
+                                       << " wake syscalls, lock busy " << stats.lock_busy);
 }
 
 }  // namespace
@@ -138,6 +139,10 @@ void run_stress(pingpong::wake_kind wake, std::uint64_t total_frames, unsigned s
 TEST_CASE_TEMPLATE("stress: every frame arrives once, in order", H, pingpong::lockfree, pingpong::mutex,
                    pingpong::mutex_pi, pingpong::trylock) {
   const std::uint64_t frames = frames_per_run();
-  SUBCASE("semaphore wake") { run_stress<H>(pingpong::wake_kind::semaphore, frames, 1234); }
-  SUBCASE("poll wake") { run_stress<H>(pingpong::wake_kind::poll, frames, 4321); }
+  SUBCASE("semaphore wake") {
+    run_stress<H>(pingpong::wake_kind::semaphore, frames, 1234);
+  }
+  SUBCASE("poll wake") {
+    run_stress<H>(pingpong::wake_kind::poll, frames, 4321);
+  }
 }

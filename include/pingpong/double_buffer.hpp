@@ -29,11 +29,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <new>
-#include <stdexcept>
-#include <limits>
 #include <span>
+#include <stdexcept>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -49,9 +49,9 @@ struct config {
   std::size_t half_frames = 1024;  ///< frames in each half; at least the device period
   std::size_t channels = 2;        ///< interleaved channels per frame
   wake_kind wake = wake_kind::semaphore;
-  double sample_rate = 48000.0;    ///< poll wake: turns frames into sleep time
+  double sample_rate = 48000.0;               ///< poll wake: turns frames into sleep time
   std::chrono::microseconds poll_floor{200};  ///< poll wake: shortest sleep between checks
-  std::size_t event_capacity = 0;  ///< events kept for the monitor; 0 = no event log
+  std::size_t event_capacity = 0;             ///< events kept for the monitor; 0 = no event log
   /// semaphore wake: a blocking acquire spins (with a CPU pause) this long
   /// for a half to free before it sleeps on the futex; 0 = sleep at once.
   std::chrono::microseconds spin_before_sleep{20};
@@ -78,7 +78,7 @@ struct basic_read_view {
   const Sample* data = nullptr;  ///< frames × channels interleaved samples, valid until consume()
   std::size_t frames = 0;        ///< contiguous frames readable in place (0: none ready)
   std::size_t channels = 0;
-  bool end_of_stream = false;    ///< no frames, and the producer's end has been played
+  bool end_of_stream = false;  ///< no frames, and the producer's end has been played
   explicit operator bool() const noexcept { return frames != 0; }
   std::span<const Sample> samples() const noexcept { return {data, frames * channels}; }
 };
@@ -179,8 +179,7 @@ class double_buffer {
 
    private:
     friend class double_buffer;
-    write_slot(double_buffer* owner, unsigned half, Sample* data) noexcept
-        : owner_(owner), half_(half), data_(data) {}
+    write_slot(double_buffer* owner, unsigned half, Sample* data) noexcept : owner_(owner), half_(half), data_(data) {}
     double_buffer* owner_ = nullptr;
     unsigned half_ = 0;
     Sample* data_ = nullptr;
@@ -273,9 +272,7 @@ class double_buffer {
     write_slot acquire() noexcept { return acquire_until(clock::time_point::max()); }
     /// See write_end::request_flush(). Non-blocking.
     bool request_flush() noexcept { return ok() && buffer_->request_flush(); }
-    [[nodiscard]] bool flush_pending() const noexcept {
-      return buffer_ && buffer_->handoff_.flush_pending();
-    }
+    [[nodiscard]] bool flush_pending() const noexcept { return buffer_ && buffer_->handoff_.flush_pending(); }
     /// The buffer (observers, cancel_writer()); nullptr for an empty handle.
     double_buffer* buffer() const noexcept { return buffer_; }
 
@@ -429,12 +426,11 @@ class double_buffer {
   std::atomic<bool> producer_out_{false};
   std::atomic<bool> consumer_out_{false};
 
-
   // Producer-owned state, on its own cache line.
   struct alignas(64) writer_state {
-    unsigned next = 0;                  ///< half the producer fills next
-    bool holding = false;               ///< a slot is out
-    bool flush_outstanding = false;     ///< requested a flush, not yet seen applied
+    unsigned next = 0;               ///< half the producer fills next
+    bool holding = false;            ///< a slot is out
+    bool flush_outstanding = false;  ///< requested a flush, not yet seen applied
     detail::role_guard guard;
     std::atomic<std::uint64_t> halves_committed{0};
     std::atomic<std::uint64_t> frames_committed{0};
@@ -443,14 +439,14 @@ class double_buffer {
 
   // Real-time-owned state, on its own cache line.
   struct alignas(64) reader_state {
-    int front = -1;                     ///< half being played, -1 = none
-    unsigned next = 0;                  ///< half to take next
-    std::size_t front_pos = 0;          ///< frames of the front half already played
-    std::size_t front_frames = 0;       ///< frames in the front half
-    bool front_end = false;             ///< the front half ends the stream
-    bool ended = false;                 ///< the end has been played
-    bool primed = false;                ///< a half was taken since start/flush
-    std::uint64_t position = 0;         ///< frames read, local copy
+    int front = -1;                ///< half being played, -1 = none
+    unsigned next = 0;             ///< half to take next
+    std::size_t front_pos = 0;     ///< frames of the front half already played
+    std::size_t front_frames = 0;  ///< frames in the front half
+    bool front_end = false;        ///< the front half ends the stream
+    bool ended = false;            ///< the end has been played
+    bool primed = false;           ///< a half was taken since start/flush
+    std::uint64_t position = 0;    ///< frames read, local copy
     detail::role_guard guard;
     // Published to other threads (relaxed; single writer):
     std::atomic<std::uint64_t> frames_read{0};
@@ -542,8 +538,7 @@ void double_buffer<H, S>::cancel_writer() noexcept {
 template <class H, class S>
 auto double_buffer<H, S>::try_acquire() noexcept -> write_slot {
   detail::role_guard::scope role(writer_.guard, "two threads used writer() at once; one producer thread only");
-  if (!PINGPONG_EXPECT(!writer_.holding, "acquire while a slot is held: commit() or reset() it first"))
-    return {};
+  if (!PINGPONG_EXPECT(!writer_.holding, "acquire while a slot is held: commit() or reset() it first")) return {};
   if (writer_.flush_outstanding) {
     if (handoff_.flush_pending()) return {};
     writer_.flush_outstanding = false;  // the reader applied it: every half is free
@@ -655,8 +650,7 @@ auto double_buffer<H, S>::write_slot::operator=(write_slot&& other) noexcept -> 
 
 template <class H, class S>
 bool double_buffer<H, S>::write_slot::commit(std::size_t frames, bool end_of_stream) noexcept {
-  if (!PINGPONG_EXPECT(owner_ != nullptr, "commit() on an empty slot: check the slot with operator bool"))
-    return false;
+  if (!PINGPONG_EXPECT(owner_ != nullptr, "commit() on an empty slot: check the slot with operator bool")) return false;
   owner_->commit(half_, frames, end_of_stream);
   owner_ = nullptr;
   data_ = nullptr;
@@ -781,7 +775,7 @@ read_result double_buffer<H, S>::read_impl(const Sink& sink, std::size_t frames)
     // The front half is exhausted (or there is none): give it back eagerly
     // so the producer can refill it, and take the next if ready.
     if (swaps_left-- == 0) break;
-    if (!reader_swap()) break;  // trylock refused: the rest is an underrun
+    if (!reader_swap()) break;     // trylock refused: the rest is an underrun
     if (reader_.front < 0) break;  // next half not ready
   }
 
@@ -833,8 +827,7 @@ template <class H, class S>
 std::size_t double_buffer<H, S>::consume_impl(std::size_t frames) noexcept {
   detail::role_guard::scope role(reader_.guard, "two threads used reader() at once; one real-time thread only");
   const std::size_t left = reader_.front >= 0 ? reader_.front_frames - reader_.front_pos : 0;
-  if (!PINGPONG_EXPECT(frames <= left, "consume(frames) with more frames than peek() returned; clamped"))
-    frames = left;
+  if (!PINGPONG_EXPECT(frames <= left, "consume(frames) with more frames than peek() returned; clamped")) frames = left;
   if (frames == 0) return 0;
   reader_.front_pos += frames;
   reader_.position += frames;

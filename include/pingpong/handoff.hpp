@@ -70,10 +70,14 @@ enum class wake_kind {
 
 inline constexpr std::string_view to_string(handoff_kind kind) noexcept {
   switch (kind) {
-    case handoff_kind::lockfree: return "lockfree";
-    case handoff_kind::mutex: return "mutex";
-    case handoff_kind::mutex_pi: return "mutex-pi";
-    case handoff_kind::trylock: return "trylock";
+    case handoff_kind::lockfree:
+      return "lockfree";
+    case handoff_kind::mutex:
+      return "mutex";
+    case handoff_kind::mutex_pi:
+      return "mutex-pi";
+    case handoff_kind::trylock:
+      return "trylock";
   }
   return "?";
 }
@@ -230,7 +234,9 @@ class handoff_impl {
   // --- writer (producer thread) -------------------------------------------
 
   /// The half the writer fills next (published % 2). Thread: producer.
-  unsigned writer_half() const noexcept { return unsigned(w_.published.load(std::memory_order_relaxed) & 1u); }  // relaxed: own counter
+  unsigned writer_half() const noexcept {
+    return unsigned(w_.published.load(std::memory_order_relaxed) & 1u);
+  }  // relaxed: own counter
 
   /// True while a flush request is not yet applied. Thread: producer (any, as a snapshot).
   [[nodiscard]] bool flush_pending() const noexcept {
@@ -301,7 +307,9 @@ class handoff_impl {
   // --- reader (real-time thread) ------------------------------------------
 
   /// The half the reader takes next (taken % 2). Thread: real-time.
-  unsigned reader_half() const noexcept { return unsigned(rp_.taken.load(std::memory_order_relaxed) & 1u); }  // relaxed: own counter
+  unsigned reader_half() const noexcept {
+    return unsigned(rp_.taken.load(std::memory_order_relaxed) & 1u);
+  }  // relaxed: own counter
 
   /// Whether the next half is published (for available()). Thread: real-time. Wait-free.
   [[nodiscard]] bool ready() noexcept {
@@ -316,7 +324,8 @@ class handoff_impl {
   /// A flush was requested and not yet applied. Thread: real-time. Wait-free.
   [[nodiscard]] bool reader_flush_requested() const noexcept {
     // acquire: pairs with the release store in request_flush().
-    return f_.flush_req.load(std::memory_order_acquire) != f_.flush_ack.load(std::memory_order_relaxed);  // relaxed: own
+    return f_.flush_req.load(std::memory_order_acquire) !=
+           f_.flush_ack.load(std::memory_order_relaxed);  // relaxed: own
   }
 
   /// Reader: gives back the front half (if `release_front`) and takes the
@@ -351,7 +360,8 @@ class handoff_impl {
     r_.released.store(published, std::memory_order_release);
     // release: pairs with the acquire load in flush_pending(): a writer that
     // sees the flush applied also sees `released` above.
-    f_.flush_ack.store(f_.flush_req.load(std::memory_order_relaxed), std::memory_order_release);  // relaxed: ordered by the acquire in reader_flush_requested()
+    f_.flush_ack.store(f_.flush_req.load(std::memory_order_relaxed),
+                       std::memory_order_release);  // relaxed: ordered by the acquire in reader_flush_requested()
     return true;
   }
 
@@ -537,10 +547,14 @@ static_assert(alignof(lockfree) == 64 && alignof(mutex) == 64 && alignof(mutex_p
 template <class F>
 decltype(auto) with_handoff(handoff_kind kind, F&& f) {
   switch (kind) {
-    case handoff_kind::mutex: return f(std::type_identity<mutex>{});
-    case handoff_kind::mutex_pi: return f(std::type_identity<mutex_pi>{});
-    case handoff_kind::trylock: return f(std::type_identity<trylock>{});
-    case handoff_kind::lockfree: break;
+    case handoff_kind::mutex:
+      return f(std::type_identity<mutex>{});
+    case handoff_kind::mutex_pi:
+      return f(std::type_identity<mutex_pi>{});
+    case handoff_kind::trylock:
+      return f(std::type_identity<trylock>{});
+    case handoff_kind::lockfree:
+      break;
   }
   return f(std::type_identity<lockfree>{});
 }

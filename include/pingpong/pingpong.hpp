@@ -2,9 +2,9 @@
 // The umbrella header: includes every primitive.
 #pragma once
 
-#include "version.hpp"
 #include "detail/checks.hpp"
+#include "double_buffer.hpp"
+#include "handoff.hpp"
 #include "semaphore.hpp"
 #include "telemetry.hpp"
-#include "handoff.hpp"
-#include "double_buffer.hpp"
+#include "version.hpp"

@@ -54,8 +54,7 @@ class wake_semaphore {
   bool try_wait() noexcept {
     std::uint32_t expected = posted;
     // acquire: pairs with the release exchange in post().
-    return state_.compare_exchange_strong(expected, empty, std::memory_order_acquire,
-                                          std::memory_order_relaxed);
+    return state_.compare_exchange_strong(expected, empty, std::memory_order_acquire, std::memory_order_relaxed);
   }
 
   /// Waits for a post until `deadline`. Returns false on time-out.
@@ -66,8 +65,7 @@ class wake_semaphore {
       std::uint32_t expected = empty;
       // relaxed: announcing sleep publishes nothing; the futex call re-checks
       // the word in the kernel, so a post between here and the sleep is seen.
-      if (!state_.compare_exchange_strong(expected, sleeping, std::memory_order_relaxed) &&
-          expected == posted) {
+      if (!state_.compare_exchange_strong(expected, sleeping, std::memory_order_relaxed) && expected == posted) {
         continue;  // a post arrived: consume it on the next turn
       }
       const auto now = clock::now();
@@ -102,15 +100,14 @@ class wake_semaphore {
     // syscalls() and reported as wake_syscalls. The poll wake makes none.
     // RealtimeSanitizer is told so here.
     const detail::rtsan_allowed counted_wake;
-    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&state_), FUTEX_WAKE_PRIVATE, 1, nullptr,
-              nullptr, 0);
+    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&state_), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
   }
   void sleep_while_sleeping(clock::duration timeout) noexcept {
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count();
     timespec relative{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
     // Returns at once (EAGAIN) if the word is no longer `sleeping`.
-    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&state_), FUTEX_WAIT_PRIVATE, sleeping,
-              &relative, nullptr, 0);
+    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&state_), FUTEX_WAIT_PRIVATE, sleeping, &relative, nullptr,
+              0);
   }
   static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 #else

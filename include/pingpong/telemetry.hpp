@@ -28,11 +28,16 @@ enum class event_kind : std::uint8_t {
 
 inline const char* to_string(event_kind kind) noexcept {
   switch (kind) {
-    case event_kind::underrun: return "underrun";
-    case event_kind::swap: return "swap";
-    case event_kind::flush: return "flush";
-    case event_kind::end_of_stream: return "end_of_stream";
-    case event_kind::lock_busy: return "lock_busy";
+    case event_kind::underrun:
+      return "underrun";
+    case event_kind::swap:
+      return "swap";
+    case event_kind::flush:
+      return "flush";
+    case event_kind::end_of_stream:
+      return "end_of_stream";
+    case event_kind::lock_busy:
+      return "lock_busy";
   }
   return "?";
 }
@@ -40,16 +45,15 @@ inline const char* to_string(event_kind kind) noexcept {
 /// One thing that happened on the real-time side.
 struct event {
   event_kind kind{};
-  std::uint8_t half = 0;         ///< which half (0 or 1), where it applies
-  std::uint32_t frames = 0;      ///< see event_kind
-  std::uint64_t position = 0;    ///< reader position at the start of the read call
-  std::int64_t time_ns = 0;      ///< steady_clock, nanoseconds since its epoch
+  std::uint8_t half = 0;       ///< which half (0 or 1), where it applies
+  std::uint32_t frames = 0;    ///< see event_kind
+  std::uint64_t position = 0;  ///< reader position at the start of the read call
+  std::int64_t time_ns = 0;    ///< steady_clock, nanoseconds since its epoch
 };
 
 /// steady_clock in nanoseconds. On Linux this is a vDSO read, not a system call.
 inline std::int64_t now_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -57,8 +61,7 @@ inline std::int64_t now_ns() noexcept {
 class event_log {
  public:
   /// Allocates room for at least `capacity` events. Thread: control.
-  explicit event_log(std::size_t capacity)
-      : queue_(std::max<std::size_t>(capacity, 1), 1, 0), token_(queue_) {}
+  explicit event_log(std::size_t capacity) : queue_(std::max<std::size_t>(capacity, 1), 1, 0), token_(queue_) {}
 
   event_log(const event_log&) = delete;
   event_log& operator=(const event_log&) = delete;

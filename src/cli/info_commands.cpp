@@ -43,8 +43,11 @@ int run_info(const std::vector<std::string>& files) {
                     i.layout_source.empty() ? "" : ("; " + i.layout_source).c_str());
       std::printf("\n");
       // Tags, one per line under the file, as `soxi` and `mediainfo` show them.
-      for (const auto& [name, value] : {std::pair<const char*, const std::string&>{"title", i.title}, {"artist", i.artist},
-                                        {"album", i.album}, {"date", i.date}, {"comment", i.comment}})
+      for (const auto& [name, value] : {std::pair<const char*, const std::string&>{"title", i.title},
+                                        {"artist", i.artist},
+                                        {"album", i.album},
+                                        {"date", i.date},
+                                        {"comment", i.comment}})
         if (!value.empty()) std::printf("  %s: %s\n", name, pp::printable(value).c_str());
     } catch (const pp::input_error& e) {
       fail(pp::exit_bad_input, e.what());

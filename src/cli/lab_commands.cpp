@@ -11,10 +11,10 @@
 #include "cli/process.hpp"
 #include "player/lab/compare.hpp"
 #include "player/lab/probe.hpp"
+#include "player/output_file.hpp"
 #include "player/report/html.hpp"
 #include "player/report/json.hpp"
 #include "player/report/text.hpp"
-#include "player/output_file.hpp"
 
 namespace pingpong::cli {
 namespace pp = pingpong::player;
@@ -24,7 +24,6 @@ std::string command_line(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) c += std::string(" ") + argv[i];
   return c;
 }
-
 
 int run_compare_cmd(const lab_cli& cli, const std::string& command) {
   pp::compare_options o;
@@ -43,7 +42,8 @@ int run_compare_cmd(const lab_cli& cli, const std::string& command) {
     o.loads = parse_loads(cli.loads);
     if (!cli.json.empty()) check_text_output(cli.json, "--json", cli.file);
     if (!cli.html.empty()) check_text_output(cli.html, "--report", cli.file);
-    if (!cli.json.empty() && cli.json == cli.html && cli.json != "-") throw pp::input_error("--json and --report are the same file");
+    if (!cli.json.empty() && cli.json == cli.html && cli.json != "-")
+      throw pp::input_error("--json and --report are the same file");
   } catch (const pp::input_error& e) {
     return fail(pp::exit_bad_input, e.what());
   } catch (const pp::output_error& e) {
@@ -55,8 +55,8 @@ int run_compare_cmd(const lab_cli& cli, const std::string& command) {
   try {
     report = pp::run_compare(o, &interrupted, [&](const pp::compare_run& r, int done, int total) {
       if (!progress) return;
-      std::fprintf(err_out, "\r[%d/%d] %s %s/%s: %llu underruns, %llu deadline misses\x1b[K", done, total, r.load.c_str(),
-                   r.handoff.c_str(), r.wake.c_str(), (unsigned long long)r.report.underrun_events,
+      std::fprintf(err_out, "\r[%d/%d] %s %s/%s: %llu underruns, %llu deadline misses\x1b[K", done, total,
+                   r.load.c_str(), r.handoff.c_str(), r.wake.c_str(), (unsigned long long)r.report.underrun_events,
                    (unsigned long long)r.report.deadline_misses);
     });
   } catch (const pp::input_error& e) {
@@ -100,7 +100,9 @@ int run_probe_cmd(const lab_cli& cli) {
     report = pp::run_probe(o, &interrupted, [&](const pp::probe_step& s) {
       if (!cli.quiet && cli.json != "-")
         std::fprintf(err_out, "period %zu half %zu: %s\n", s.period_frames, s.half_frames,
-                     s.clean ? "clean" : s.stopped_early ? "fails (stopped early)" : "glitched");
+                     s.clean           ? "clean"
+                     : s.stopped_early ? "fails (stopped early)"
+                                       : "glitched");
     });
   } catch (const pp::input_error& e) {
     return fail(pp::exit_bad_input, e.what());

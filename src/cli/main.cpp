@@ -22,10 +22,10 @@
 #include "cli/process.hpp"
 #include "player/lab/compare.hpp"
 #include "player/lab/probe.hpp"
+#include "player/player.hpp"
 #include "player/report/html.hpp"
 #include "player/report/json.hpp"
 #include "player/report/text.hpp"
-#include "player/player.hpp"
 
 namespace pp = pingpong::player;
 using namespace pingpong::cli;
@@ -55,7 +55,8 @@ struct option_ranges {
     return {number_in(frames(pp::min_period_frames), frames(pp::max_period_frames), "frames", true),
             number_in(frames(pp::min_period_frames), frames(pp::max_half_frames), "frames", true),
             number_in(frames(pp::min_period_frames), frames(pp::max_half_frames), "frames", true, false, true),
-            number_in(0, pp::max_stall_ms, "ms", false), number_in(0, pp::max_stall_rate_hz, "per second", false, true)};
+            number_in(0, pp::max_stall_ms, "ms", false),
+            number_in(0, pp::max_stall_rate_hz, "per second", false, true)};
   }
 };
 
@@ -65,7 +66,8 @@ CLI::App* add_play(CLI::App& app, play_cli& cli, const option_ranges& r) {
   play->add_option("-d,--device", cli.device, "Output: name substring or index (pingpong devices), or 'sim'");
   play->add_option("-o,--output", cli.output, "Render offline to FILE (.wav float, .flac, .ogg, .aiff) instead");
   cli.period_option = play->add_option("-p,--period", cli.period, "Frames per callback (JACK: the server's own)")
-                          ->capture_default_str()->check(r.period);
+                          ->capture_default_str()
+                          ->check(r.period);
   play->add_option("-r,--rate", cli.rate, "Output sample rate (default: the first file's; resampled with soxr)")
       ->check(number_in(pp::min_output_rate, pp::max_output_rate, "Hz", true, false, true));
   play->add_option("--half", cli.half, "Frames per half of the double buffer (default 8 x period, at least 2048)")
@@ -73,7 +75,9 @@ CLI::App* add_play(CLI::App& app, play_cli& cli, const option_ranges& r) {
   play->add_option("--handoff", cli.handoff, "lockfree | mutex | mutex-pi | trylock")->capture_default_str();
   play->add_option("--wake", cli.wake, "auto | semaphore | poll (auto: poll on a device, semaphore with -o)")
       ->capture_default_str();
-  play->add_option("-g,--gain", cli.gain_db, "Gain in dB")->capture_default_str()->check(number_in(pp::min_gain_db, pp::max_gain_db, "dB", false));
+  play->add_option("-g,--gain", cli.gain_db, "Gain in dB")
+      ->capture_default_str()
+      ->check(number_in(pp::min_gain_db, pp::max_gain_db, "dB", false));
   play->add_option("--start", cli.start, "Start each file here (seconds or mm:ss)");
   play->add_option("--end", cli.end, "End each file here (seconds or mm:ss)");
   play->add_option("--loop", cli.loop, "Play the list N times, or 'inf' until stopped (not with -o)");
@@ -96,15 +100,22 @@ CLI::App* add_compare(CLI::App& app, lab_cli& lab, const option_ranges& r) {
   compare->add_option("file", lab.file, "Input file (default: a generated signal)")->expected(0, 1);
   compare->add_option("--handoffs", lab.handoffs, "Comma list of handoffs")->capture_default_str();
   compare->add_option("--wake", lab.wakes, "Comma list of wakes")->capture_default_str();
-  compare->add_option("--load", lab.loads, "none | cpu | io | stall | inversion | all (comma list)")->capture_default_str();
+  compare->add_option("--load", lab.loads, "none | cpu | io | stall | inversion | all (comma list)")
+      ->capture_default_str();
   compare->add_option("-p,--period", lab.period, "Frames per callback")->capture_default_str()->check(r.period);
   compare->add_option("--half", lab.half, "Frames per half")->capture_default_str()->check(r.half);
-  compare->add_option("--duration", lab.duration, "Seconds per run")->capture_default_str()
+  compare->add_option("--duration", lab.duration, "Seconds per run")
+      ->capture_default_str()
       ->check(number_in(0, pp::max_compare_duration_s, "seconds", false, true));
-  compare->add_option("--repeat", lab.repeat, "Runs per combination")->capture_default_str()->check(number_in(1, pp::max_repeats, "", true));
+  compare->add_option("--repeat", lab.repeat, "Runs per combination")
+      ->capture_default_str()
+      ->check(number_in(1, pp::max_repeats, "", true));
   compare->add_option("-d,--device", lab.device, "sim, 'default', or a device name/index")->capture_default_str();
-  compare->add_option("--stall-ms", lab.stall_ms, "stall load: length of each stall (default: half a half)")->check(r.stall_ms);
-  compare->add_option("--stall-rate", lab.stall_rate, "stall load: stalls per second")->capture_default_str()->check(r.stall_rate);
+  compare->add_option("--stall-ms", lab.stall_ms, "stall load: length of each stall (default: half a half)")
+      ->check(r.stall_ms);
+  compare->add_option("--stall-rate", lab.stall_rate, "stall load: stalls per second")
+      ->capture_default_str()
+      ->check(r.stall_rate);
   compare->add_option("--json", lab.json, "Write every run and the summary as JSON ('-' for stdout)");
   compare->add_option("--report", lab.html, "Write a self-contained HTML report");
   compare->add_flag("-q,--quiet", lab.quiet, "No table, no progress");
@@ -121,11 +132,14 @@ CLI::App* add_probe(CLI::App& app, lab_cli& probe_cli, const option_ranges& r) {
   probe->add_option("--handoff", probe_cli.handoffs, "Handoff to probe")->capture_default_str();
   probe->add_option("--wake", probe_cli.wakes, "Wake to probe")->capture_default_str();
   probe->add_option("--load", probe_cli.loads, "none | cpu | io | stall | inversion")->capture_default_str();
-  probe->add_option("--duration", probe_cli.duration, "Seconds per configuration")->capture_default_str()
+  probe->add_option("--duration", probe_cli.duration, "Seconds per configuration")
+      ->capture_default_str()
       ->check(number_in(0, pp::max_probe_duration_s, "seconds", false, true));
   probe->add_option("-d,--device", probe_cli.device, "sim, 'default', or a device name/index")->capture_default_str();
   probe->add_option("--stall-ms", probe_cli.stall_ms, "stall load: length of each stall")->check(r.stall_ms);
-  probe->add_option("--stall-rate", probe_cli.stall_rate, "stall load: stalls per second")->capture_default_str()->check(r.stall_rate);
+  probe->add_option("--stall-rate", probe_cli.stall_rate, "stall load: stalls per second")
+      ->capture_default_str()
+      ->check(r.stall_rate);
   probe->add_option("--json", probe_cli.json, "Write the sweep as JSON ('-' for stdout)");
   probe->add_flag("-q,--quiet", probe_cli.quiet, "Only the JSON / exit code");
 
@@ -134,11 +148,12 @@ CLI::App* add_probe(CLI::App& app, lab_cli& probe_cli, const option_ranges& r) {
 
 int run(int argc, char** argv) {
   ensure_standard_fds();
-  CLI::App app{"pingpong " PINGPONG_VERSION_STRING
-               " — real-time double-buffer audio player and glitch lab.\n"
-               "Exit codes: 0 ok, 1 glitched (--fail-on-glitch), 2 bad usage/input, 3 device error, 4 output not written,\n"
-               "129/130/143 interrupted (SIGHUP/SIGINT/SIGTERM; a second signal stops at once).",
-               "pingpong"};
+  CLI::App app{
+      "pingpong " PINGPONG_VERSION_STRING
+      " — real-time double-buffer audio player and glitch lab.\n"
+      "Exit codes: 0 ok, 1 glitched (--fail-on-glitch), 2 bad usage/input, 3 device error, 4 output not written,\n"
+      "129/130/143 interrupted (SIGHUP/SIGINT/SIGTERM; a second signal stops at once).",
+      "pingpong"};
   app.set_version_flag("--version", "pingpong " PINGPONG_VERSION_STRING);
   app.require_subcommand(1);
   const option_ranges ranges = option_ranges::make();

@@ -30,8 +30,9 @@ CLI::Validator number_in(double lo, double hi, const std::string& unit, bool int
         char* end = nullptr;
         errno = 0;
         const double v = std::strtod(begin, &end);
-        const bool parsed = end != begin && *end == '\0' && errno == 0 && std::isfinite(v) &&
-                            value.find_first_of(integer ? "xXpPnNeE." : "xXpPnN") == std::string::npos;  // no hex, inf, nan
+        const bool parsed =
+            end != begin && *end == '\0' && errno == 0 && std::isfinite(v) &&
+            value.find_first_of(integer ? "xXpPnNeE." : "xXpPnN") == std::string::npos;  // no hex, inf, nan
         if (!parsed || (integer && v != std::floor(v)))
           return "'" + value + "' is not " + (integer ? "a whole number" : "a number") + "; use " + range;
         if (zero_ok && v == 0) return {};
@@ -93,7 +94,8 @@ namespace {
 template <class Kind, std::size_t N>
 std::string choices(const Kind (&kinds)[N]) {
   std::string text;
-  for (std::size_t i = 0; i < N; ++i) text += std::string(i == 0 ? "" : i + 1 == N ? " or " : ", ") + std::string(to_string(kinds[i]));
+  for (std::size_t i = 0; i < N; ++i)
+    text += std::string(i == 0 ? "" : i + 1 == N ? " or " : ", ") + std::string(to_string(kinds[i]));
   return text;
 }
 
@@ -117,11 +119,13 @@ std::vector<pp::load_kind> parse_loads(const std::string& text) {
   std::vector<pp::load_kind> loads;
   for (const auto& name : split_list(text)) {
     if (name == "all") {
-      loads = {pp::load_kind::none, pp::load_kind::cpu, pp::load_kind::io, pp::load_kind::stall, pp::load_kind::inversion};
+      loads = {pp::load_kind::none, pp::load_kind::cpu, pp::load_kind::io, pp::load_kind::stall,
+               pp::load_kind::inversion};
       continue;
     }
     pp::load_kind k;
-    if (!pp::parse_load(name, k)) throw pp::input_error("--load '" + name + "': use none, cpu, io, stall, inversion or all");
+    if (!pp::parse_load(name, k))
+      throw pp::input_error("--load '" + name + "': use none, cpu, io, stall, inversion or all");
     loads.push_back(k);
   }
   if (loads.empty()) throw pp::input_error("--load: give at least one load");

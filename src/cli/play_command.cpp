@@ -44,7 +44,8 @@ int run_play(play_cli& cli) {
       o.titles.push_back(std::move(e.title));
     }
     o.handoff = handoff_named(cli.handoff, "--handoff");
-    if (cli.wake != "auto") o.wake = wake_named(cli.wake, "--wake", true);  // auto: the library's choice (pp::resolved_wake)
+    if (cli.wake != "auto")
+      o.wake = wake_named(cli.wake, "--wake", true);  // auto: the library's choice (pp::resolved_wake)
     if (!cli.loop.empty()) o.loops = parse_loops(cli.loop);
     o.encoding = parse_bits(cli.bits);
     // Offline there is no deadline: a real-time producer would only take
@@ -109,8 +110,10 @@ int run_play(play_cli& cli) {
   }
   if (!report.error.empty()) return fail(report.error_code, report.error);
   int code = pp::exit_ok;
-  if (report.interrupted) code = 128 + interrupt_signal.load(std::memory_order_relaxed);  // 129 SIGHUP, 130 SIGINT, 143 SIGTERM
-  else if (cli.fail_on_glitch && report.glitched()) code = pp::exit_glitched;
+  if (report.interrupted)
+    code = 128 + interrupt_signal.load(std::memory_order_relaxed);  // 129 SIGHUP, 130 SIGINT, 143 SIGTERM
+  else if (cli.fail_on_glitch && report.glitched())
+    code = pp::exit_glitched;
   // The summary on a closed stdout went to /dev/null (ensure_standard_fds);
   // on a failing one it is an error like any other lost output.
   return finish_stdout(code);

@@ -125,7 +125,10 @@ void quiet_library_stderr() {
   std::FILE* copy = ::fdopen(saved, "w");
   if (null_fd < 0 || copy == nullptr) {
     if (null_fd >= 0) ::close(null_fd);
-    if (copy != nullptr) std::fclose(copy); else ::close(saved);
+    if (copy != nullptr)
+      std::fclose(copy);
+    else
+      ::close(saved);
     return;
   }
   std::setvbuf(copy, nullptr, _IONBF, 0);  // unbuffered, as stderr
@@ -161,6 +164,5 @@ int finish_stdout(int code, bool required) {
   }
   return code;
 }
-
 
 }  // namespace pingpong::cli

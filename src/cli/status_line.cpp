@@ -89,5 +89,4 @@ void draw_status(const pp::live_status& st) {
   std::fflush(stdout);
 }
 
-
 }  // namespace pingpong::cli

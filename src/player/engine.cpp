@@ -13,8 +13,8 @@ class engine final : public engine_base {
   engine(const config& cfg, std::int64_t period_ns, std::size_t fade_frames)
       : engine_base(period_ns, cfg.channels, fade_frames), buffer_(cfg) {}
 
-  render_result render(float* out, std::size_t frames, const callback_status& status) noexcept
-      PINGPONG_NONBLOCKING override {
+  render_result render(float* out, std::size_t frames,
+                       const callback_status& status) noexcept PINGPONG_NONBLOCKING override {
     return measured(out, frames, status, [&] { return buffer_.reader().read(out, frames); });
   }
   std::size_t available() noexcept PINGPONG_NONBLOCKING override { return buffer_.reader().available(); }
@@ -29,8 +29,8 @@ class engine final : public engine_base {
     std::mt19937 random(12345);
     std::exponential_distribution<double> gap(stalls_on ? setup.stall.rate_hz : 1.0);
     auto next_stall_after = [&] {
-      return std::chrono::steady_clock::now() +
-             std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(gap(random)));
+      return std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                    std::chrono::duration<double>(gap(random)));
     };
     auto next_stall = next_stall_after();
     try {

@@ -26,8 +26,6 @@
 
 namespace pingpong::player {
 
-
-
 /// The measuring side shared by all policies.
 class engine_base : public render_target {
  public:
@@ -70,21 +68,22 @@ class engine_base : public render_target {
   }
 
   latency_histogram callback_ns, interval_ns;
-  std::atomic<int> rt_tid{0};  ///< the callback thread, for the syscall counter
-  single_writer_counter<> stalls;  ///< producer
+  std::atomic<int> rt_tid{0};                              ///< the callback thread, for the syscall counter
+  single_writer_counter<> stalls;                          ///< producer
   single_writer_counter<> underflows, overflows, priming;  ///< real-time thread
   callback_timer timer;  ///< callbacks, the longest, deadline misses (the library's, as embedders use it)
   std::uint64_t callbacks() const noexcept { return timer.callbacks(); }
   std::uint64_t deadline_misses() const noexcept { return timer.deadline_misses(); }
   std::atomic<std::int64_t> first_audio_ns{-1};
   single_writer_counter<> source_frames_played;  ///< real-time thread
-  std::atomic<std::size_t> max_callback_frames{0};  ///< the most frames one callback asked for: the device's real period
+  std::atomic<std::size_t> max_callback_frames{
+      0};  ///< the most frames one callback asked for: the device's real period
 
  protected:
   // Real-time: measure around the read. Wait-free apart from the policy's read.
   template <class Read>
-  render_result measured(float* out, std::size_t frames, const callback_status& status, Read&& read) noexcept
-      PINGPONG_NONBLOCKING {
+  render_result measured(float* out, std::size_t frames, const callback_status& status,
+                         Read&& read) noexcept PINGPONG_NONBLOCKING {
     const std::int64_t start = now_ns();
     if (last_start_ < 0 && want_tid_) {
       // One gettid system call, at the first callback only, so the control
@@ -168,7 +167,7 @@ class engine_base : public render_target {
   }
 
  private:
-  std::int64_t last_start_ = -1;  // real-time thread only
+  std::int64_t last_start_ = -1;         // real-time thread only
   std::size_t max_callback_frames_ = 0;  // real-time thread only
   std::size_t channels_;
   std::size_t fade_frames_;
@@ -176,7 +175,7 @@ class engine_base : public render_target {
   std::atomic<bool> fade_requested_{false}, fade_done_{false};
 
  public:
-  bool want_tid_ = false;         // set before start
+  bool want_tid_ = false;  // set before start
 
  private:
   std::string producer_scheduling_;  // under error_mutex_

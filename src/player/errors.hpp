@@ -9,11 +9,11 @@ namespace pingpong::player {
 
 /// Documented exit codes of the `pingpong` command.
 enum exit_code : int {
-  exit_ok = 0,          ///< played (or listed, probed, ...)
-  exit_glitched = 1,    ///< played with glitches and --fail-on-glitch was given
-  exit_bad_input = 2,   ///< bad usage, bad option value, unreadable or unsupported file
-  exit_device = 3,      ///< audio device or audio server error
-  exit_output = 4,      ///< an output could not be written (-o, --json, --report, stdout); nothing half-written is left
+  exit_ok = 0,         ///< played (or listed, probed, ...)
+  exit_glitched = 1,   ///< played with glitches and --fail-on-glitch was given
+  exit_bad_input = 2,  ///< bad usage, bad option value, unreadable or unsupported file
+  exit_device = 3,     ///< audio device or audio server error
+  exit_output = 4,     ///< an output could not be written (-o, --json, --report, stdout); nothing half-written is left
   exit_interrupted = 130,  ///< stopped by Ctrl-C before the end (summary still printed)
 };
 

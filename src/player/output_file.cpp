@@ -14,7 +14,9 @@
 namespace pingpong::player {
 namespace {
 
-std::string quoted(const std::string& path) { return "'" + path + "'"; }
+std::string quoted(const std::string& path) {
+  return "'" + path + "'";
+}
 
 std::string folder_of(const std::string& path) {
   const auto slash = path.rfind('/');
@@ -108,7 +110,9 @@ output_file::output_file(std::string path, std::string what) : path_(std::move(p
   if (exists) (void)::fchmod(fd_, mode);  // O_TMPFILE applies the umask; keep the old file's mode
 }
 
-output_file::~output_file() { discard(); }
+output_file::~output_file() {
+  discard();
+}
 
 void output_file::discard() noexcept {
   if (fd_ >= 0) ::close(fd_);
@@ -132,8 +136,7 @@ void output_file::commit() {
       // an existing file), then rename it over the target in one step.
       named = hidden_name(folder_of(path_), base_of(path_));
       const std::string self = "/proc/self/fd/" + std::to_string(fd_);
-      if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, named.c_str(), AT_SYMLINK_FOLLOW) != 0)
-        fail(error_text(errno));
+      if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, named.c_str(), AT_SYMLINK_FOLLOW) != 0) fail(error_text(errno));
       temp_name_ = named;
     }
     if (::rename(named.c_str(), path_.c_str()) != 0) fail(error_text(errno));
@@ -142,7 +145,8 @@ void output_file::commit() {
   committed_ = true;
   const int fd = fd_;
   fd_ = -1;
-  if (::close(fd) != 0 && errno != EINTR) throw output_error("writing " + what_ + " " + quoted(path_) + " failed: " + error_text(errno));
+  if (::close(fd) != 0 && errno != EINTR)
+    throw output_error("writing " + what_ + " " + quoted(path_) + " failed: " + error_text(errno));
 }
 
 void write_output_text(const std::string& path, const std::string& what, const std::string& text) {

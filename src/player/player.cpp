@@ -34,7 +34,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-
 latency_summary summarize(const latency_histogram& h) {
   latency_summary s;
   s.count = h.count();
@@ -87,7 +86,8 @@ playlist probe_playlist(const play_options& o) {
     }
     list.seconds.push_back(length);
     std::string title = list.titles.size() < o.titles.size() ? o.titles[list.titles.size()] : std::string();
-    if (title.empty() && !info.title.empty()) title = info.artist.empty() ? info.title : info.artist + " – " + info.title;
+    if (title.empty() && !info.title.empty())
+      title = info.artist.empty() ? info.title : info.artist + " – " + info.title;
     list.titles.push_back(std::move(title));
   }
   return list;
@@ -109,7 +109,8 @@ file_position locate(const playlist& list, double played_s) {
   if (pass <= 0) return {};
   double t = std::fmod(played_s, pass);
   for (std::size_t i = 0; i < list.seconds.size(); ++i) {
-    if (t < list.seconds[i] || i + 1 == list.seconds.size()) return {i, std::min(t, list.seconds[i]), list.seconds[i], true};
+    if (t < list.seconds[i] || i + 1 == list.seconds.size())
+      return {i, std::min(t, list.seconds[i]), list.seconds[i], true};
     t -= list.seconds[i];
   }
   return {};
@@ -125,8 +126,9 @@ std::string mib(double bytes) {
 void check_buffer_size(std::size_t half, std::size_t channels) {
   const double bytes = 2.0 * double(half) * double(channels) * double(sizeof(float));
   if (bytes > double(max_buffer_bytes))
-    throw input_error("--half " + std::to_string(half) + " × " + std::to_string(channels) + " channels needs " + mib(bytes) +
-                      " for the two halves; the limit is " + mib(double(max_buffer_bytes)) + ": use a smaller --half");
+    throw input_error("--half " + std::to_string(half) + " × " + std::to_string(channels) + " channels needs " +
+                      mib(bytes) + " for the two halves; the limit is " + mib(double(max_buffer_bytes)) +
+                      ": use a smaller --half");
 }
 
 std::chrono::steady_clock::duration ms(double v) {
@@ -175,7 +177,8 @@ class callback_watch {
       if (last_callbacks_ != 0 && now - last_progress_ > stall_after_) {
         // It came back: a stall, not a death. The device ran dry meanwhile.
         ++report.server_stalls;
-        report.longest_stall_s = std::max(report.longest_stall_s, std::chrono::duration<double>(now - last_progress_).count());
+        report.longest_stall_s =
+            std::max(report.longest_stall_s, std::chrono::duration<double>(now - last_progress_).count());
       }
       last_callbacks_ = callbacks;
       last_progress_ = now;
@@ -250,7 +253,8 @@ void fill_figures(play_report& report, const engine_base& eng, const device& out
   report.clipped_samples = out.clipped_samples();
   // The period the device really called back with (JACK: the server's,
   // which may even change while playing).
-  if (const std::size_t seen = eng.max_callback_frames.load(std::memory_order_relaxed); seen > 0 && dev.host_api != "file")
+  if (const std::size_t seen = eng.max_callback_frames.load(std::memory_order_relaxed);
+      seen > 0 && dev.host_api != "file")
     report.device.period_frames = seen;
 }
 
@@ -301,7 +305,9 @@ class memory_lock {
   }
   memory_lock(const memory_lock&) = delete;
   memory_lock& operator=(const memory_lock&) = delete;
-  const std::string& state() const noexcept { return state_; }
+  const std::string& state() const noexcept {
+    return state_;
+  }
 
  private:
   bool locked_ = false;
@@ -348,9 +354,7 @@ class session {
     const double queued = double(eng_->writer_stats().frames_committed) - double(eng_->buffer_stats().frames_read);
     return std::clamp(queued, 0.0, both) / both;
   }
-  std::uint64_t host_xruns() const {
-    return eng_->underflows.load() + eng_->overflows.load();
-  }
+  std::uint64_t host_xruns() const { return eng_->underflows.load() + eng_->overflows.load(); }
 
   const play_options& options_;
   const play_hooks& hooks_;
@@ -482,8 +486,7 @@ void session::monitor() {
     if (!watch_->check(eng_->callbacks(), *out_, report_)) break;
     if (now >= stop_at) break;
     if (options_.stop_after_glitches > 0 &&
-        eng_->buffer_stats().underrun_events + eng_->deadline_misses() >
-            options_.stop_after_glitches)
+        eng_->buffer_stats().underrun_events + eng_->deadline_misses() > options_.stop_after_glitches)
       break;
     watch_rt_syscalls();
     if (options_.collect_timeline && now >= next_sample_) sample_timeline(now);
@@ -499,8 +502,7 @@ void session::monitor() {
 void session::sample_timeline(std::chrono::steady_clock::time_point now) {
   next_sample_ += 50ms;
   report_.timeline.push_back({std::chrono::duration<double>(now - started_).count(), fill(),
-                              eng_->buffer_stats().underrun_events,
-                              eng_->deadline_misses(), host_xruns()});
+                              eng_->buffer_stats().underrun_events, eng_->deadline_misses(), host_xruns()});
 }
 
 /// The live status: where in which file, how full, what went wrong so far.

@@ -26,22 +26,23 @@ inline constexpr std::size_t max_buffer_bytes = std::size_t(1) << 30;
 
 struct play_options {
   std::vector<std::string> files;
-  std::vector<std::string> titles;  ///< per file, from a playlist (may be shorter; empty: the file's own title tag, else its name)
-  std::string device;               ///< "", "sim", a name substring or an index
+  std::vector<std::string>
+      titles;          ///< per file, from a playlist (may be shorter; empty: the file's own title tag, else its name)
+  std::string device;  ///< "", "sim", a name substring or an index
   std::string output_file;          ///< offline render instead of a device
   std::size_t period_frames = 256;  ///< frames per callback (a JACK server's own period wins; see device_info)
   bool period_given = false;        ///< the user asked for period_frames: say so when the device decides otherwise
   std::size_t half_frames = 0;      ///< 0: 8 × period (at least 2048)
   handoff_kind handoff = handoff_kind::lockfree;
-  std::optional<wake_kind> wake;    ///< none: auto (resolved_wake: poll on a device, semaphore offline)
+  std::optional<wake_kind> wake;  ///< none: auto (resolved_wake: poll on a device, semaphore offline)
   double gain_db = 0.0;
   double start_s = 0.0;
   double end_s = -1.0;
-  int loops = 1;                    ///< 0 = until stopped (not with output_file: it would never end)
+  int loops = 1;  ///< 0 = until stopped (not with output_file: it would never end)
   output_encoding encoding = output_encoding::automatic;  ///< output_file's sample format (--bits)
-  int rate = 0;                     ///< output rate: 0 = the first file's, or the device's own if it cannot run at it;
-                                    ///< nonzero: exactly this, or a device_error naming the rates the device supports
-  double fade_out_ms = 5.0;         ///< on interrupt: ramp to silence over this long, then stop (no click)
+  int rate = 0;              ///< output rate: 0 = the first file's, or the device's own if it cannot run at it;
+                             ///< nonzero: exactly this, or a device_error naming the rates the device supports
+  double fade_out_ms = 5.0;  ///< on interrupt: ramp to silence over this long, then stop (no click)
 
   // --- glitch-lab controls (pingpong compare / probe) ---
   double stop_after_s = 0.0;              ///< stop after this long (wall clock); 0 = play to the end
@@ -52,9 +53,10 @@ struct play_options {
     bool busy = false;        ///< spin (holds the CPU, can be preempted) instead of sleeping
     bool inside_lock = true;  ///< locked policies: stall while holding the handoff lock
   } stall;
-  int producer_fifo_priority = 0;  ///< 0 = SCHED_OTHER; N: SCHED_FIFO N if permitted (else SCHED_OTHER, said in the report)
-  bool lock_memory = false;        ///< mlockall(MCL_CURRENT | MCL_FUTURE) for the run, if permitted (halves prefaulted)
-  int producer_cpu = -1;           ///< pin the producer thread; -1 = no
+  int producer_fifo_priority =
+      0;                     ///< 0 = SCHED_OTHER; N: SCHED_FIFO N if permitted (else SCHED_OTHER, said in the report)
+  bool lock_memory = false;  ///< mlockall(MCL_CURRENT | MCL_FUTURE) for the run, if permitted (halves prefaulted)
+  int producer_cpu = -1;     ///< pin the producer thread; -1 = no
   int device_fifo_priority = 70;   ///< sim device thread
   int device_cpu = -1;             ///< pin the sim device thread; -1 = no
   bool collect_timeline = false;   ///< sample counters at 20 Hz into report.timeline
@@ -86,33 +88,34 @@ struct play_report {
   std::string channel_mapping;
   bool resampled = false;
   int source_rate = 0;
-  std::uint64_t frames_played = 0;   ///< frames from the source that reached the device
-  double duration_s = 0.0;           ///< frames_played / rate
-  double wall_s = 0.0;               ///< wall time from start to stop
+  std::uint64_t frames_played = 0;  ///< frames from the source that reached the device
+  double duration_s = 0.0;          ///< frames_played / rate
+  double wall_s = 0.0;              ///< wall time from start to stop
   std::uint64_t underrun_events = 0, underrun_frames = 0;
   std::uint64_t deadline_misses = 0;
-  std::uint64_t device_xruns = 0;    ///< output underflow + overflow reported by the host
+  std::uint64_t device_xruns = 0;  ///< output underflow + overflow reported by the host
   std::uint64_t output_underflows = 0, output_overflows = 0, priming_callbacks = 0;
   std::uint64_t callbacks = 0, swaps = 0, wake_syscalls = 0, lock_busy = 0, events_dropped = 0;
   std::uint64_t max_swap_ns = 0;
-  std::uint64_t server_stalls = 0;   ///< the audio server stopped calling back for a while and came back (each is also a device xrun)
+  std::uint64_t server_stalls =
+      0;  ///< the audio server stopped calling back for a while and came back (each is also a device xrun)
   double longest_stall_s = 0.0;
-  std::uint64_t clipped_samples = 0; ///< offline integer formats: samples clipped to ±1.0
-  std::vector<std::string> notes;    ///< what the device decided differently from the options (one line each)
+  std::uint64_t clipped_samples = 0;  ///< offline integer formats: samples clipped to ±1.0
+  std::vector<std::string> notes;     ///< what the device decided differently from the options (one line each)
   latency_summary callback_us, interval_us, wake_late_us;
   double cpu_load = -1.0;              ///< < 0: the device has no estimate
   std::int64_t min_slack_frames = -1;  ///< least frames queued ahead when the producer published; < 0: never measured
   double first_audio_ms = -1.0;        ///< device start → first callback that played audio; < 0: none did
-  double startup_ms = -1.0;            ///< play() called (files unopened) → first callback that played audio; < 0: none did
+  double startup_ms = -1.0;  ///< play() called (files unopened) → first callback that played audio; < 0: none did
   bool interrupted = false;
   std::vector<timeline_point> timeline;
   double rt_syscalls_per_callback = -1.0;  ///< < 0: not measured (see rt_syscalls_note)
   std::string rt_syscalls_note;
   std::string producer_scheduling, device_scheduling;  ///< e.g. "SCHED_FIFO 10, CPU 0"
-  std::string memory;                  ///< "locked", "not locked (not asked)", "not locked: <why>"
+  std::string memory;                                  ///< "locked", "not locked (not asked)", "not locked: <why>"
   std::uint64_t stalls_injected = 0;
-  std::string error;                   ///< non-empty: result "error"
-  int error_code = 0;                  ///< exit code for the error
+  std::string error;   ///< non-empty: result "error"
+  int error_code = 0;  ///< exit code for the error
 
   bool glitched() const noexcept { return underrun_events > 0 || device_xruns > 0 || deadline_misses > 0; }
 };
@@ -124,12 +127,12 @@ const char* verdict(const play_report& report) noexcept;
 /// What the live status line shows. Passed to on_tick a few times a second.
 struct live_status {
   double position_s = 0.0;
-  double duration_s = -1.0;   ///< -1: unknown or looping forever
-  double fill = 0.0;          ///< queued frames / both halves, 0..1
+  double duration_s = -1.0;  ///< -1: unknown or looping forever
+  double fill = 0.0;         ///< queued frames / both halves, 0..1
   std::uint64_t underruns = 0, deadline_misses = 0, device_xruns = 0;
   double cpu_load = -1.0;
   std::string file;
-  std::string title;                           ///< what to call it: the playlist's title, the file's title tag, or empty
+  std::string title;  ///< what to call it: the playlist's title, the file's title tag, or empty
   std::size_t file_index = 0, file_count = 1;  ///< file is file_index + 1 of file_count
   double file_position_s = 0.0;                ///< position within that file (first pass)
   double file_duration_s = -1.0;               ///< that file's length; -1: unknown
@@ -137,8 +140,8 @@ struct live_status {
 };
 
 struct play_hooks {
-  std::function<void(const live_status&)> on_tick;  ///< control thread, ~5 Hz
-  std::function<void(const play_report&)> on_start; ///< after the device opened
+  std::function<void(const live_status&)> on_tick;   ///< control thread, ~5 Hz
+  std::function<void(const play_report&)> on_start;  ///< after the device opened
   const std::atomic<bool>* interrupt = nullptr;      ///< set (e.g. by SIGINT) to stop early
 };
 

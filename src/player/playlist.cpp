@@ -18,9 +18,13 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string extension_of(const std::string& path) { return lower(fs::path(path).extension().string()); }
+std::string extension_of(const std::string& path) {
+  return lower(fs::path(path).extension().string());
+}
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
+std::string quoted(const std::string& s) {
+  return "'" + s + "'";
+}
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
@@ -51,7 +55,8 @@ std::string resolve_entry(const std::string& entry, const fs::path& folder, cons
   if (lower(path.substr(0, 7)) == "file://") {
     path = percent_decoded(path.substr(7));
   } else if (const auto colon = path.find("://"); colon != std::string::npos && colon < 10) {
-    throw input_error("cannot play " + quoted(entry) + " from " + quoted(playlist) + ": pingpong plays files, not URLs");
+    throw input_error("cannot play " + quoted(entry) + " from " + quoted(playlist) +
+                      ": pingpong plays files, not URLs");
   }
   if (!path.empty() && path.front() != '/') path = (folder / path).lexically_normal().string();
   return path;
@@ -84,7 +89,8 @@ class expander {
 };
 
 void expander::add(const std::string& input, const std::string& title, int depth) {
-  if (depth > max_depth) throw input_error("playlists nested deeper than " + std::to_string(max_depth) + " at " + quoted(input));
+  if (depth > max_depth)
+    throw input_error("playlists nested deeper than " + std::to_string(max_depth) + " at " + quoted(input));
   std::error_code ec;
   if (fs::is_directory(input, ec)) {
     add_folder(input);
@@ -167,9 +173,9 @@ void expander::add_pls(const std::string& path, int depth) {
 }  // namespace
 
 bool has_audio_extension(const std::string& path) {
-  static const char* const known[] = {".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif",
-                                      ".aiff", ".aifc", ".au",   ".snd", ".caf", ".w64", ".rf64", ".wv",
-                                      ".voc", ".paf",  ".sf",   ".ircam", ".mat", ".nist", ".sds", ".xi"};
+  static const char* const known[] = {".wav",  ".wave", ".flac", ".ogg",   ".oga", ".opus", ".mp3",  ".aif",
+                                      ".aiff", ".aifc", ".au",   ".snd",   ".caf", ".w64",  ".rf64", ".wv",
+                                      ".voc",  ".paf",  ".sf",   ".ircam", ".mat", ".nist", ".sds",  ".xi"};
   const std::string ext = extension_of(path);
   return std::any_of(std::begin(known), std::end(known), [&](const char* k) { return ext == k; });
 }

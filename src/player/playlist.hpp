@@ -22,9 +22,9 @@ struct playlist_entry {
 };
 
 struct playlist_options {
-  bool recursive = false;   ///< folders: their subfolders too
-  bool shuffle = false;     ///< the whole list in random order (after expansion)
-  std::uint64_t seed = 0;   ///< shuffle seed (the CLI picks a random one)
+  bool recursive = false;  ///< folders: their subfolders too
+  bool shuffle = false;    ///< the whole list in random order (after expansion)
+  std::uint64_t seed = 0;  ///< shuffle seed (the CLI picks a random one)
 };
 
 /// Expands `inputs` in order. Throws input_error for a playlist or folder

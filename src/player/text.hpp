@@ -35,6 +35,8 @@ inline std::string printable(const std::string& s) {
 
 /// The system's message for errno value `e`, thread-safe (std::strerror is
 /// not: it may return a shared buffer).
-inline std::string error_text(int e) { return std::generic_category().message(e); }
+inline std::string error_text(int e) {
+  return std::generic_category().message(e);
+}
 
 }  // namespace pingpong::player

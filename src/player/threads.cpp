@@ -13,7 +13,9 @@
 
 namespace pingpong::player {
 
-int current_tid() noexcept { return int(::syscall(SYS_gettid)); }
+int current_tid() noexcept {
+  return int(::syscall(SYS_gettid));
+}
 
 bool set_fifo_priority(int priority) noexcept {
   sched_param param{};

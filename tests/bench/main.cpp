@@ -568,12 +568,13 @@ int run(int argc, char** argv) {
     }
     const std::size_t first_verdict = verdicts.size();
     if (const handoff_result* spin = find("pingpong lockfree (spin)"); spin && best_peer && best_peer_rtt) {
-      verdicts.push_back(format("goal 3: lockfree (spin) throughput >= best peer: %.0f vs %.0f blocks/s (%s) = %.2fx -> %s",
-                                spin->blocks_per_s, best_peer->blocks_per_s, best_peer->name.c_str(),
-                                spin->blocks_per_s / best_peer->blocks_per_s,
-                                spin->blocks_per_s >= best_peer->blocks_per_s ? "met" : "NOT met"));
-      verdicts.push_back(format("goal 4: lockfree (spin) RTT p50 <= best peer: %.0f vs %.0f ns (%s) -> %s", spin->rtt.p50,
-                                best_peer_rtt->rtt.p50, best_peer_rtt->name.c_str(),
+      verdicts.push_back(
+          format("goal 3: lockfree (spin) throughput >= best peer: %.0f vs %.0f blocks/s (%s) = %.2fx -> %s",
+                 spin->blocks_per_s, best_peer->blocks_per_s, best_peer->name.c_str(),
+                 spin->blocks_per_s / best_peer->blocks_per_s,
+                 spin->blocks_per_s >= best_peer->blocks_per_s ? "met" : "NOT met"));
+      verdicts.push_back(format("goal 4: lockfree (spin) RTT p50 <= best peer: %.0f vs %.0f ns (%s) -> %s",
+                                spin->rtt.p50, best_peer_rtt->rtt.p50, best_peer_rtt->name.c_str(),
                                 spin->rtt.p50 <= best_peer_rtt->rtt.p50 ? "met" : "NOT met"));
       for (const char* blocking : {"pingpong lockfree (acquire)", "pingpong lockfree (acquire, no spin)"}) {
         if (const handoff_result* b = find(blocking); b && b->blocks_per_s > 0)

@@ -115,9 +115,9 @@ class v1_word_lockfree {
   };
   padded_meta meta_[2];
   alignas(64) std::atomic<std::uint32_t> word_{0};
-  alignas(64) unsigned next_ = 0;     // writer-only
-  std::uint32_t ack_seen_ = 0;        // writer-only
-  alignas(64) unsigned rnext_ = 0;    // reader-only
+  alignas(64) unsigned next_ = 0;   // writer-only
+  std::uint32_t ack_seen_ = 0;      // writer-only
+  alignas(64) unsigned rnext_ = 0;  // reader-only
   alignas(64) pingpong::wake_semaphore wake_;
 };
 

@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static constexpr int rates[8] = {0, 0, 0, 8000, 22050, 44100, 48000, 96000};
   pp::source_options o;
   o.output_rate = rates[data[0] & 7];
-  o.output_channels = (data[0] >> 3) & 7;  // 0: the file's own
+  o.output_channels = (data[0] >> 3) & 7;                                        // 0: the file's own
   o.gain_db = (data[0] & 0x40) ? (static_cast<int>(data[1]) - 200) / 2.0 : 0.0;  // -100 .. +27.5 dB
   o.start_s = (data[2] & 0x0f) * 0.005;
   o.end_s = (data[2] >> 4) != 0 ? o.start_s + (data[2] >> 4) * 0.01 : -1.0;

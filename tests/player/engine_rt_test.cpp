@@ -75,11 +75,8 @@ rt_counts run_engine(pingpong::handoff_kind kind, pingpong::wake_kind wake) {
   so.output_channels = channels;
   so.gain_db = -3.0;  // the gain stage runs too
   pp::source input(so);
-  const pingpong::config cfg{.half_frames = half,
-                             .channels = channels,
-                             .wake = wake,
-                             .sample_rate = double(rate),
-                             .event_capacity = 4096};
+  const pingpong::config cfg{
+      .half_frames = half, .channels = channels, .wake = wake, .sample_rate = double(rate), .event_capacity = 4096};
   const auto period_ns = std::int64_t(1e9 * double(period) / rate);
   std::unique_ptr<pp::engine_base> eng = pp::make_engine(kind, cfg, period_ns, 240);
   const pp::engine_base::producer_setup setup{};
@@ -128,21 +125,23 @@ rt_counts run_engine(pingpong::handoff_kind kind, pingpong::wake_kind wake) {
   result.wake_syscalls = c.wake_syscalls;
   result.swaps = c.swaps;
   result.underruns = c.underrun_events;
-  std::printf("engine rt-safety %-9s %-10s callbacks %llu allocations %llu frees %llu mutex %llu cond %llu "
-              "syscalls %s wake-syscalls %llu swaps %llu underruns %llu\n",
-              std::string(pingpong::to_string(kind)).c_str(), std::string(pingpong::to_string(wake)).c_str(),
-              (unsigned long long)result.callbacks, (unsigned long long)result.counts.allocations,
-              (unsigned long long)result.counts.frees, (unsigned long long)result.counts.mutex_calls,
-              (unsigned long long)result.counts.cond_calls,
-              result.syscalls_measured ? std::to_string(result.syscalls).c_str() : "n/a",
-              (unsigned long long)result.wake_syscalls, (unsigned long long)result.swaps,
-              (unsigned long long)result.underruns);
+  std::printf(
+      "engine rt-safety %-9s %-10s callbacks %llu allocations %llu frees %llu mutex %llu cond %llu "
+      "syscalls %s wake-syscalls %llu swaps %llu underruns %llu\n",
+      std::string(pingpong::to_string(kind)).c_str(), std::string(pingpong::to_string(wake)).c_str(),
+      (unsigned long long)result.callbacks, (unsigned long long)result.counts.allocations,
+      (unsigned long long)result.counts.frees, (unsigned long long)result.counts.mutex_calls,
+      (unsigned long long)result.counts.cond_calls,
+      result.syscalls_measured ? std::to_string(result.syscalls).c_str() : "n/a",
+      (unsigned long long)result.wake_syscalls, (unsigned long long)result.swaps, (unsigned long long)result.underruns);
   return result;
 }
 
 /// Syscall counting needs perf tracepoints; without them the case is
 /// skipped (shown as skipped), never passed.
-bool can_count_syscalls() { return interpose::syscall_counter().available(); }
+bool can_count_syscalls() {
+  return interpose::syscall_counter().available();
+}
 
 }  // namespace
 
@@ -171,7 +170,8 @@ TEST_CASE("engine: lockfree + semaphore: system calls only as the counted futex 
 }
 
 TEST_CASE("engine: the locked policies never allocate; their lock calls are counted") {
-  for (const auto kind : {pingpong::handoff_kind::mutex, pingpong::handoff_kind::mutex_pi, pingpong::handoff_kind::trylock}) {
+  for (const auto kind :
+       {pingpong::handoff_kind::mutex, pingpong::handoff_kind::mutex_pi, pingpong::handoff_kind::trylock}) {
     const rt_counts r = run_engine(kind, pingpong::wake_kind::poll);
     CHECK(r.ended);
     CHECK(r.counts.allocations == 0);

@@ -93,7 +93,8 @@ TEST_CASE(".m3u: comments, #EXTINF titles, relative and absolute paths, file:// 
 TEST_CASE(".pls: FileN in number order, TitleN") {
   temp_dir d;
   const auto a = d.file("a.wav"), b = d.file("b.wav");
-  const auto list = d.file("list.pls", "[playlist]\nFile2=b.wav\nTitle2=Bee\nFile1=" + a + "\nNumberOfEntries=2\nVersion=2\n");
+  const auto list =
+      d.file("list.pls", "[playlist]\nFile2=b.wav\nTitle2=Bee\nFile1=" + a + "\nNumberOfEntries=2\nVersion=2\n");
   const auto out = pp::expand_inputs({list}, {});
   REQUIRE(out.size() == 2);
   CHECK(out[0].path == a);

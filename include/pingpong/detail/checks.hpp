@@ -53,7 +53,8 @@ inline misuse_record& misuse_state() noexcept {
 #if defined(__GNUC__) || defined(__clang__)
 [[gnu::noinline, gnu::cold]]
 #endif
-inline void report_misuse(const char* message, bool abort_by_default) noexcept {
+inline void
+report_misuse(const char* message, bool abort_by_default) noexcept {
   misuse_record& r = misuse_state();
   // relaxed: a statistic; the message pointer is a string literal (static
   // storage), so publishing the pointer needs no ordering.

@@ -34,8 +34,12 @@ namespace pingpong::detail {
 /// scoped disabler); every use says why. Costs nothing in other builds.
 struct rtsan_allowed {
 #if PINGPONG_RTSAN
-  rtsan_allowed() noexcept { __rtsan_disable(); }
-  ~rtsan_allowed() { __rtsan_enable(); }
+  rtsan_allowed() noexcept {
+    __rtsan_disable();
+  }
+  ~rtsan_allowed() {
+    __rtsan_enable();
+  }
 #else
   rtsan_allowed() noexcept {}  // user-provided: a scope guard, never "unused"
   ~rtsan_allowed() {}

@@ -36,8 +36,8 @@ class render_target {
   virtual ~render_target() = default;
   /// Fills `out` (interleaved, device channels). Thread: the device's
   /// real-time thread. Never blocks, allocates, or does I/O.
-  virtual render_result render(float* out, std::size_t frames, const callback_status& status) noexcept
-      PINGPONG_NONBLOCKING = 0;
+  virtual render_result render(float* out, std::size_t frames,
+                               const callback_status& status) noexcept PINGPONG_NONBLOCKING = 0;
   /// Frames render() could deliver now without silence. Thread: the device
   /// thread (offline devices wait on it). Wait-free.
   virtual std::size_t available() noexcept PINGPONG_NONBLOCKING = 0;
@@ -47,28 +47,28 @@ class render_target {
 
 struct device_info {
   std::string name;
-  std::string host_api;      ///< "JACK Audio Connection Kit", "ALSA", "sim", "file"
+  std::string host_api;  ///< "JACK Audio Connection Kit", "ALSA", "sim", "file"
   int sample_rate = 0;
   int channels = 0;
   std::size_t period_frames = 0;  ///< the period the device calls back with (JACK: the server's, whatever was asked)
   double output_latency_s = 0.0;
-  bool period_fixed = false;      ///< the device decides the period (JACK): --period cannot change it
-  std::string format;             ///< offline: the file's format, e.g. "WAV, 24-bit PCM"; empty for devices
+  bool period_fixed = false;  ///< the device decides the period (JACK): --period cannot change it
+  std::string format;         ///< offline: the file's format, e.g. "WAV, 24-bit PCM"; empty for devices
 };
 
 /// The sample format of an offline render (--bits).
 enum class output_encoding { automatic, pcm16, pcm24, pcm32, float32 };
 
 struct device_request {
-  std::string name;                 ///< "" = default; "sim"; substring or index for PortAudio
-  std::string output_file;          ///< non-empty: offline render to this file
-  int preferred_rate = 48000;       ///< the source's rate; used if the device can run at it
-  bool require_rate = false;        ///< the user asked for preferred_rate: an error if the device cannot run at it
-  int wanted_channels = 2;          ///< the source's channels; the device may offer fewer
+  std::string name;            ///< "" = default; "sim"; substring or index for PortAudio
+  std::string output_file;     ///< non-empty: offline render to this file
+  int preferred_rate = 48000;  ///< the source's rate; used if the device can run at it
+  bool require_rate = false;   ///< the user asked for preferred_rate: an error if the device cannot run at it
+  int wanted_channels = 2;     ///< the source's channels; the device may offer fewer
   std::size_t period_frames = 256;
   output_encoding encoding = output_encoding::automatic;  ///< offline: float for .wav/.aiff/.au/.raw, 24-bit for .flac
-  int fifo_priority = 70;           ///< sim: SCHED_FIFO priority of the device thread (when permitted)
-  int cpu = -1;                     ///< sim: pin the device thread; -1 = no
+  int fifo_priority = 70;  ///< sim: SCHED_FIFO priority of the device thread (when permitted)
+  int cpu = -1;            ///< sim: pin the device thread; -1 = no
 };
 
 class device {

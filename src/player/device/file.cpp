@@ -21,19 +21,19 @@
 #include <pingpong/telemetry.hpp>
 
 #include "player/device/device.hpp"
-#include "player/text.hpp"
 #include "player/device/kinds.hpp"
 #include "player/output_file.hpp"
+#include "player/text.hpp"
 
 namespace pingpong::player {
 namespace {
 
 struct container {
-  int format;                 ///< SF_FORMAT_* major format
+  int format;  ///< SF_FORMAT_* major format
   const char* name;
   output_encoding default_encoding;
-  bool has_bits;              ///< false: a codec with no sample format (Vorbis)
-  bool takes_32_and_float;    ///< FLAC holds 8..24-bit integers only
+  bool has_bits;            ///< false: a codec with no sample format (Vorbis)
+  bool takes_32_and_float;  ///< FLAC holds 8..24-bit integers only
 };
 
 container container_for(const std::string& path) {
@@ -49,29 +49,39 @@ container container_for(const std::string& path) {
   if (ext == "raw") return {SF_FORMAT_RAW, "raw", output_encoding::float32, true, true};
   // A device or pipe (/dev/null as a benchmark sink, /dev/full, a FIFO)
   // without an extension gets raw float samples.
-  if (struct stat st {}; ext.empty() && ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+  if (struct stat st{}; ext.empty() && ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
     return {SF_FORMAT_RAW, "raw", output_encoding::float32, true, true};
   throw input_error("--output '" + path + "': unknown extension; use .wav (float), .flac, .ogg, .aiff, .au or .raw");
 }
 
 const char* encoding_name(output_encoding e) {
   switch (e) {
-    case output_encoding::pcm16: return "16-bit PCM";
-    case output_encoding::pcm24: return "24-bit PCM";
-    case output_encoding::pcm32: return "32-bit PCM";
-    case output_encoding::float32: return "32-bit float";
-    case output_encoding::automatic: break;
+    case output_encoding::pcm16:
+      return "16-bit PCM";
+    case output_encoding::pcm24:
+      return "24-bit PCM";
+    case output_encoding::pcm32:
+      return "32-bit PCM";
+    case output_encoding::float32:
+      return "32-bit float";
+    case output_encoding::automatic:
+      break;
   }
   return "Vorbis";
 }
 
 int subtype_of(output_encoding e) {
   switch (e) {
-    case output_encoding::pcm16: return SF_FORMAT_PCM_16;
-    case output_encoding::pcm24: return SF_FORMAT_PCM_24;
-    case output_encoding::pcm32: return SF_FORMAT_PCM_32;
-    case output_encoding::float32: return SF_FORMAT_FLOAT;
-    case output_encoding::automatic: break;
+    case output_encoding::pcm16:
+      return SF_FORMAT_PCM_16;
+    case output_encoding::pcm24:
+      return SF_FORMAT_PCM_24;
+    case output_encoding::pcm32:
+      return SF_FORMAT_PCM_32;
+    case output_encoding::float32:
+      return SF_FORMAT_FLOAT;
+    case output_encoding::automatic:
+      break;
   }
   return SF_FORMAT_VORBIS;
 }
@@ -85,8 +95,8 @@ class file_device final : public device {
       throw input_error(std::string("--bits: ") + c.name + " has no sample format to choose; leave --bits out");
     if (!c.takes_32_and_float && (encoding == output_encoding::pcm32 || encoding == output_encoding::float32))
       throw input_error(std::string("--bits: ") + c.name + " holds 16 or 24 bits; use --bits 16 or 24");
-    integer_ = encoding == output_encoding::pcm16 || encoding == output_encoding::pcm24 ||
-               encoding == output_encoding::pcm32;
+    integer_ =
+        encoding == output_encoding::pcm16 || encoding == output_encoding::pcm24 || encoding == output_encoding::pcm32;
     info_.name = path_;
     info_.host_api = "file";
     info_.format = std::string(c.name) + ", " + encoding_name(encoding);
@@ -98,8 +108,9 @@ class file_device final : public device {
     sf_info_.channels = info_.channels;
     sf_info_.format = c.format | subtype_of(encoding);
     if (!sf_format_check(&sf_info_))
-      throw input_error("--output '" + path_ + "': " + info_.format + " cannot hold " + std::to_string(sf_info_.channels) +
-                        " channels at " + std::to_string(sf_info_.samplerate) + " Hz");
+      throw input_error("--output '" + path_ + "': " + info_.format + " cannot hold " +
+                        std::to_string(sf_info_.channels) + " channels at " + std::to_string(sf_info_.samplerate) +
+                        " Hz");
     out_.assign(info_.period_frames * std::size_t(info_.channels), 0.0f);
   }
   ~file_device() override {

@@ -2,8 +2,8 @@
 // PortAudio's JACK output (client "pingpong", connected to the system
 // playback ports by PortAudio); otherwise PortAudio's default output.
 #include <jack/jack.h>
-#include <portaudio.h>
 #include <pa_jack.h>
+#include <portaudio.h>
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -118,7 +118,9 @@ PaDeviceIndex find_device(const std::string& name) {
   throw device_error("no output device matches '" + name + "' (see: pingpong devices)");
 }
 
-bool is_jack(PaHostApiIndex api) { return Pa_HostApiTypeIdToHostApiIndex(paJACK) == api; }
+bool is_jack(PaHostApiIndex api) {
+  return Pa_HostApiTypeIdToHostApiIndex(paJACK) == api;
+}
 
 /// The JACK server's name as libjack picks it.
 std::string jack_server_name() {
@@ -178,7 +180,8 @@ class portaudio_device final : public device {
       // inside one callback burst. Take the server's, and say so.
       info_.period_fixed = true;
       frames_per_buffer = paFramesPerBufferUnspecified;
-      if (const std::size_t server_period = jack_server_period(); server_period > 0) info_.period_frames = server_period;
+      if (const std::size_t server_period = jack_server_period(); server_period > 0)
+        info_.period_frames = server_period;
     }
     params_ = PaStreamParameters{index_, info_.channels, paFloat32, dev->defaultLowOutputLatency, nullptr};
     const bool preferred_ok = Pa_IsFormatSupported(nullptr, &params_, request.preferred_rate) == paFormatIsSupported;
@@ -209,7 +212,8 @@ class portaudio_device final : public device {
   /// "44100, 48000, 96000 Hz".
   std::string supported_rates() const {
     std::string list;
-    for (const int rate : {8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000, 88200, 96000, 176400, 192000, 384000}) {
+    for (const int rate :
+         {8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000, 88200, 96000, 176400, 192000, 384000}) {
       if (Pa_IsFormatSupported(nullptr, &params_, rate) != paFormatIsSupported) continue;
       list += (list.empty() ? "" : ", ") + std::to_string(rate);
     }

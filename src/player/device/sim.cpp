@@ -70,7 +70,8 @@ class sim_device final : public device {
     if (priority_ > 0 && !set_fifo_priority(priority_))
       scheduling_ = "SCHED_FIFO " + std::to_string(priority_) + " not permitted, ";
     scheduling_ += describe_scheduling();
-    if (cpu_ >= 0) scheduling_ += pinned ? ", CPU " + std::to_string(cpu_) : ", pinning to CPU " + std::to_string(cpu_) + " failed";
+    if (cpu_ >= 0)
+      scheduling_ += pinned ? ", CPU " + std::to_string(cpu_) : ", pinning to CPU " + std::to_string(cpu_) + " failed";
     const std::int64_t period_ns = std::int64_t(1e9 * double(info_.period_frames) / info_.sample_rate);
     std::int64_t next = monotonic_ns();
     while (!stop_.load(std::memory_order_relaxed)) {  // relaxed: see stop()
@@ -81,7 +82,7 @@ class sim_device final : public device {
       const std::int64_t late = monotonic_ns() - next;
       lateness_.record(late);
       callback_status status;
-      status.output_underflow = late > period_ns;  // the hardware buffer would have run dry
+      status.output_underflow = late > period_ns;       // the hardware buffer would have run dry
       if (late > 4 * period_ns) next = monotonic_ns();  // a real device drops, it does not catch up
       const render_result r = target_->render(out_.data(), info_.period_frames, status);
       if (r.end) break;
@@ -103,6 +104,8 @@ class sim_device final : public device {
 
 }  // namespace
 
-std::unique_ptr<device> open_sim_device(const device_request& request) { return std::make_unique<sim_device>(request); }
+std::unique_ptr<device> open_sim_device(const device_request& request) {
+  return std::make_unique<sim_device>(request);
+}
 
 }  // namespace pingpong::player

@@ -147,8 +147,8 @@ stereo_gains stereo_gains_of(int speaker) {
     case SF_CHANNEL_MAP_REAR_RIGHT:
     case SF_CHANNEL_MAP_SIDE_RIGHT:
       return {0.0, k};
-    case SF_CHANNEL_MAP_REAR_CENTER:      // a surround split over both sides
-    case SF_CHANNEL_MAP_TOP_CENTER:       // a centre at -3 dB, as heights are
+    case SF_CHANNEL_MAP_REAR_CENTER:  // a surround split over both sides
+    case SF_CHANNEL_MAP_TOP_CENTER:   // a centre at -3 dB, as heights are
     case SF_CHANNEL_MAP_TOP_FRONT_CENTER:
       return {k * k, k * k};
     case SF_CHANNEL_MAP_TOP_FRONT_LEFT:

@@ -45,7 +45,7 @@ void check_path(const std::string& path) {
                      : status.type() == fs::file_type::character ? "a character device"
                      : status.type() == fs::file_type::block     ? "a block device"
                      : status.type() == fs::file_type::socket    ? "a socket"
-                                                                  : nullptr;
+                                                                 : nullptr;
   if (kind != nullptr) fail("cannot open " + in_quotes(path) + ": not a regular file (" + kind + ")");
   if (status.type() == fs::file_type::regular) {
     const auto size = fs::file_size(path, ec);
@@ -146,7 +146,8 @@ void check_opened(const std::string& name, const SF_INFO& info) {
   if (info.samplerate < min_sample_rate || info.samplerate > max_sample_rate)
     fail("cannot open " + in_quotes(name) + ": unsupported sample rate " + std::to_string(info.samplerate) +
          " Hz (pingpong plays " + std::to_string(min_sample_rate) + " to " + std::to_string(max_sample_rate) + " Hz)");
-  if (info.channels <= 0) fail("cannot open " + in_quotes(name) + ": bad channel count " + std::to_string(info.channels));
+  if (info.channels <= 0)
+    fail("cannot open " + in_quotes(name) + ": bad channel count " + std::to_string(info.channels));
 }
 
 namespace {
@@ -173,7 +174,8 @@ void check_header(const std::string& name, const unsigned char* head, std::size_
           "-byte file)");
     return;
   }
-  if (n < 12 || std::memcmp(head, "FORM", 4) != 0 || (std::memcmp(head + 8, "AIFF", 4) != 0 && std::memcmp(head + 8, "AIFC", 4) != 0))
+  if (n < 12 || std::memcmp(head, "FORM", 4) != 0 ||
+      (std::memcmp(head + 8, "AIFF", 4) != 0 && std::memcmp(head + 8, "AIFC", 4) != 0))
     return;
   for (std::uint64_t pos = 12; pos + 8 <= n;) {
     const std::uint32_t chunk = big_endian32(head + pos + 4);
@@ -182,8 +184,8 @@ void check_header(const std::string& name, const unsigned char* head, std::size_
       if (pos + 16 > n) return;
       const std::uint64_t audio = pos + 16 + big_endian32(head + pos + 8);
       if (audio > size)
-        bad("bad AIFF header (the audio is declared to start at byte " + std::to_string(audio) + ", past the end of the " +
-            std::to_string(size) + "-byte file)");
+        bad("bad AIFF header (the audio is declared to start at byte " + std::to_string(audio) +
+            ", past the end of the " + std::to_string(size) + "-byte file)");
       return;
     }
     pos += 8 + std::uint64_t(chunk) + (chunk & 1);

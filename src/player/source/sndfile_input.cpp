@@ -29,7 +29,6 @@ std::string sndfile_error(SNDFILE* file) {
 // ---- in-memory files: libsndfile virtual I/O ---------------------------------
 namespace {
 
-
 sf_count_t vio_length(void* user) {
   return static_cast<memory_cursor*>(user)->size;
 }
@@ -60,13 +59,11 @@ sf_count_t vio_tell(void* user) {
 SF_VIRTUAL_IO memory_io{vio_length, vio_seek, vio_read, vio_write, vio_tell};
 }  // namespace
 
-
 [[noreturn]] void fail_open(const std::string& path) {
   std::string why = sndfile_error(nullptr);
   if (why.empty()) why = "not a supported audio file";
   fail("cannot open " + in_quotes(path) + ": " + why);
 }
-
 
 sndfile_ptr open_sndfile(const std::string& path, SF_INFO& info) {
   check_path(path);

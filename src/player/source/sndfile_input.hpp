@@ -63,5 +63,4 @@ struct unique_fd {
   }
 };
 
-
 }  // namespace pingpong::player::source_detail

@@ -106,15 +106,15 @@ struct source::impl {
   bool finished = false;
   std::exception_ptr pending_error;  ///< an error after a partial read, for the next read()
   std::string deferred_error;        ///< an error that ended the input, raised once its good frames are out
-  sndfile_ptr file;             ///< open file, null between files
-  unique_fd fd;                 ///< its descriptor, if opened with sf_open_fd (see top)
-  memory_cursor cursor;         ///< its read position, if in memory
-  off_t opened_size = -1;       ///< the open file's size when opened (fd only), to notice truncation
-  std::int64_t file_frame = 0;  ///< next frame of the open file to decode
-  std::int64_t remaining = -1;  ///< frames left to decode in the open file; -1: until EOF
-  bool input_done = false;      ///< the open file has no more frames to decode
-  soxr_ptr resampler;           ///< for the open file, null if its rate is the output rate
-  int resampler_rate = 0;       ///< the config `resampler` was created with (reused by soxr_clear)
+  sndfile_ptr file;                  ///< open file, null between files
+  unique_fd fd;                      ///< its descriptor, if opened with sf_open_fd (see top)
+  memory_cursor cursor;              ///< its read position, if in memory
+  off_t opened_size = -1;            ///< the open file's size when opened (fd only), to notice truncation
+  std::int64_t file_frame = 0;       ///< next frame of the open file to decode
+  std::int64_t remaining = -1;       ///< frames left to decode in the open file; -1: until EOF
+  bool input_done = false;           ///< the open file has no more frames to decode
+  soxr_ptr resampler;                ///< for the open file, null if its rate is the output rate
+  int resampler_rate = 0;            ///< the config `resampler` was created with (reused by soxr_clear)
   int resampler_channels = 0;
   std::size_t dec_pos = 0, dec_len = 0;  ///< unconsumed decoded frames (resampling only)
   const float* staged = nullptr;         ///< frames ready for mapping, output rate, file channels
@@ -603,4 +603,3 @@ double parse_time(const std::string& text) {
 }
 
 }  // namespace pingpong::player
-

@@ -23,8 +23,8 @@ namespace pingpong::player {
 /// `path` (missing, a directory, empty, truncated, not audio, unsupported).
 struct file_info {
   std::string path;
-  std::string format;       ///< container, e.g. "WAV (Microsoft)", "FLAC", "OGG (OGG Container format)"
-  std::string subtype;      ///< encoding, e.g. "Signed 16 bit PCM", "Vorbis", "Opus"
+  std::string format;   ///< container, e.g. "WAV (Microsoft)", "FLAC", "OGG (OGG Container format)"
+  std::string subtype;  ///< encoding, e.g. "Signed 16 bit PCM", "Vorbis", "Opus"
   int sample_rate = 0;
   int channels = 0;
   std::int64_t frames = 0;  ///< -1 if the file does not say
@@ -59,13 +59,13 @@ struct memory_file {
 inline constexpr int min_sample_rate = 1000, max_sample_rate = 768000;
 
 struct source_options {
-  std::vector<std::string> files;  ///< played in order, gaplessly
-  std::vector<memory_file> memory; ///< played after `files`, in order
-  double start_s = 0.0;            ///< skip this much of each file
-  double end_s = -1.0;             ///< stop each file here; < 0: at its end
-  int loops = 1;                   ///< times to play the whole list; 0 = until stopped
+  std::vector<std::string> files;   ///< played in order, gaplessly
+  std::vector<memory_file> memory;  ///< played after `files`, in order
+  double start_s = 0.0;             ///< skip this much of each file
+  double end_s = -1.0;              ///< stop each file here; < 0: at its end
+  int loops = 1;                    ///< times to play the whole list; 0 = until stopped
   double gain_db = 0.0;
-  int output_rate = 0;             ///< 0: the first file's rate
+  int output_rate = 0;  ///< 0: the first file's rate
   /// 0: the first file's channel count. Each file is mapped to it by its
   /// layout (see channel_layout.hpp): copied, mono to all, padded with
   /// silence, or downmixed (ITU-R BS.775; the mean of all channels only

@@ -299,4 +299,3 @@ TEST_CASE("downmix by the file's speaker layout (ITU-R BS.775)") {
     CHECK(au.speakers.empty());
   }
 }
-

@@ -32,7 +32,6 @@ using pingpong::player::probe_file;
 using pingpong::player::source;
 using pingpong::player::source_options;
 
-
 namespace source_test {
 
 /// A unique directory under the system temp dir, removed on destruction.
@@ -59,7 +58,7 @@ constexpr int ogg_vorbis = SF_FORMAT_OGG | SF_FORMAT_VORBIS;
 
 /// Writes interleaved `samples` as `format`. Returns the path.
 inline std::string write_audio(const std::string& path, int format, int rate, int channels,
-                        const std::vector<float>& samples) {
+                               const std::vector<float>& samples) {
   SF_INFO info{};
   info.samplerate = rate;
   info.channels = channels;
@@ -211,7 +210,7 @@ inline void check_frames(const std::vector<float>& out, const std::vector<float>
 /// a WAVE_FORMAT_EXTENSIBLE channel mask in WAVEX, a channel layout chunk in
 /// CAF and AIFF. Reads it back, so that no test runs on a map that was not written.
 inline std::string write_with_layout(const std::string& path, int format, int rate, std::vector<int> speakers,
-                              const std::vector<float>& samples) {
+                                     const std::vector<float>& samples) {
   const int channels = static_cast<int>(speakers.size());
   const int map_bytes = static_cast<int>(sizeof(int) * speakers.size());
   SF_INFO info{};

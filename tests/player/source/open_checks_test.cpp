@@ -97,4 +97,3 @@ TEST_CASE("input errors: one clear line, input_error") {
     check_one_line_error([&] { probe_file(dir / "two\nlines.wav"); }, "no such file");
   }
 }
-

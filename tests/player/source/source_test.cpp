@@ -450,8 +450,8 @@ TEST_CASE("memory_file: the same decode as from the file, the same errors") {
     std::ifstream in(path, std::ios::binary);
     return std::vector<char>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   };
-  for (const auto& input : {std::pair{"m.wav", wav_pcm16}, std::pair{"m.flac", flac_pcm16},
-                             std::pair{"m.ogg", ogg_vorbis}}) {
+  for (const auto& input :
+       {std::pair{"m.wav", wav_pcm16}, std::pair{"m.flac", flac_pcm16}, std::pair{"m.ogg", ogg_vorbis}}) {
     const std::string name = input.first;
     const int format = input.second;
     CAPTURE(name);
@@ -559,4 +559,3 @@ TEST_CASE("an empty memory_file is empty, whatever its name") {
   o.memory = {pingpong::player::memory_file{on_disk, nullptr, 0}};
   check_one_line_error([&] { source s(o); }, "empty file");
 }
-

@@ -18,4 +18,3 @@ TEST_CASE("parse_time") {
     CHECK(msg == std::string("bad time '") + bad + "': use seconds or mm:ss");
   }
 }
-
