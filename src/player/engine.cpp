@@ -19,6 +19,17 @@ class engine final : public engine_base {
   }
   std::size_t available() noexcept PINGPONG_NONBLOCKING override { return buffer_.reader().available(); }
 
+  // Offline: the half's frames in place (zero copy); the fade, if one was
+  // asked for, goes through render().
+  view peek(std::size_t max_frames) noexcept override {
+    if (fade_requested()) return view{.use_render = true};
+    const std::int64_t start = now_ns();
+    const auto v = buffer_.reader().peek(max_frames);
+    if (v.frames > 0) count_in_place(start, v.frames);
+    return view{.data = v.data, .frames = v.frames, .end = v.end_of_stream};
+  }
+  void consume(std::size_t frames) noexcept override { source_frames_played.add(buffer_.reader().consume(frames)); }
+
   void produce(source& input, const producer_setup& setup) override {
     setup_producer_thread(setup);
     std::string error;
@@ -54,6 +65,7 @@ class engine final : public engine_base {
         // returned: commit those (they play), then report the error.
         if (got < want) error = input.take_error();
         slot.commit(got, got < want);
+        notify_audio();
         if (got < want) break;
       }
     } catch (const std::exception& e) {

@@ -67,6 +67,14 @@ class engine_base : public render_target {
     return producer_scheduling_;
   }
 
+  /// Offline: sleeps on the producer's commits (see notify_audio()).
+  void wait_available(std::size_t frames, std::chrono::milliseconds timeout) noexcept override {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (available() < frames && !producer_done()) {
+      if (!audio_ready_.wait_until(deadline)) return;
+    }
+  }
+
   latency_histogram callback_ns, interval_ns;
   std::atomic<int> rt_tid{0};                              ///< the callback thread, for the syscall counter
   single_writer_counter<> stalls;                          ///< producer
@@ -164,6 +172,28 @@ class engine_base : public render_target {
       producer_error_ = std::move(error);
     }
     producer_done_.store(true, std::memory_order_release);  // release: publishes the last commit
+    notify_audio();
+  }
+  /// Producer, after each commit: wakes an offline device sleeping in
+  /// wait_available(). An exchange when nobody sleeps; the device thread
+  /// is never real-time, so no real-time thread waits on this.
+  void notify_audio() noexcept { (void)audio_ready_.post(); }
+  /// The in-place read's bookkeeping, as measured() does for render().
+  void count_in_place(std::int64_t start, std::size_t frames) noexcept {
+    const std::int64_t end = now_ns();
+    callback_ns.record(end - start);
+    if (last_start_ >= 0) interval_ns.record(start - last_start_);
+    last_start_ = start;
+    timer.record(start, end);
+    if (frames > max_callback_frames_) {
+      max_callback_frames_ = frames;
+      max_callback_frames.store(frames, std::memory_order_relaxed);  // relaxed: a statistic
+    }
+    // relaxed: a statistic for the control thread.
+    if (first_audio_ns.load(std::memory_order_relaxed) < 0) first_audio_ns.store(end, std::memory_order_relaxed);
+  }
+  bool fade_requested() const noexcept {
+    return fade_requested_.load(std::memory_order_relaxed);  // relaxed: see request_fade()
   }
 
  private:
@@ -180,6 +210,7 @@ class engine_base : public render_target {
  private:
   std::string producer_scheduling_;  // under error_mutex_
   std::atomic<bool> producer_done_{false};
+  wake_semaphore audio_ready_;      ///< producer → offline device: a half was committed
   mutable std::mutex error_mutex_;  // control/producer only, never the RT thread
   std::string producer_error_;
 };

@@ -5,6 +5,7 @@
 //   file       offline render to a sound file, as fast as the pipeline goes
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -43,6 +44,26 @@ class render_target {
   virtual std::size_t available() noexcept PINGPONG_NONBLOCKING = 0;
   /// True once the producer has committed its last half. Thread: any.
   virtual bool producer_done() const noexcept = 0;
+
+  // Offline devices (a file writer: a throughput job on an ordinary thread,
+  // never a real-time one) read in place and sleep until there is audio.
+
+  /// The next frames as they lie in the double buffer's front half, without
+  /// a copy; consume() marks them written. `frames` 0 with `end` false:
+  /// nothing ready yet, or the target cannot hand out a view now (a fade-out
+  /// is running; use render()). Thread: the device thread.
+  struct view {
+    const float* data = nullptr;  ///< frames × channels interleaved
+    std::size_t frames = 0;
+    bool end = false;         ///< the stream has ended: nothing more will come
+    bool use_render = false;  ///< a fade-out is running: call render(), which applies it
+  };
+  virtual view peek(std::size_t max_frames) noexcept = 0;
+  virtual void consume(std::size_t frames) noexcept = 0;
+  /// Sleeps until available() ≥ `frames`, the producer is done, or
+  /// `timeout`: woken by the producer's commits, no polling. Thread: the
+  /// device thread (not real-time: it blocks).
+  virtual void wait_available(std::size_t frames, std::chrono::milliseconds timeout) noexcept = 0;
 };
 
 struct device_info {

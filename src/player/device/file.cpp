@@ -1,6 +1,10 @@
-// Offline render: the device thread takes each period as soon as the
-// producer has published it and writes it with libsndfile. With no gain and
-// no resampling the file equals the decoded source, sample for sample.
+// Offline render: the device thread writes each half's frames with
+// libsndfile straight from the double buffer (consumer peek/consume: no
+// copy), sleeping on the producer's commits in between (no polling). The
+// producer decodes straight into the half when the file needs no
+// resampling, channel mapping or gain, so a sample is copied twice in all:
+// page cache → half (libsndfile's read), half → file (its write). With no
+// gain and no resampling the file equals the decoded source, sample for sample.
 //
 // The file is written under no name (output_file) and named by commit()
 // only when the run is good: a failed render leaves no stub and never
@@ -9,8 +13,10 @@
 #include <sndfile.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <optional>
@@ -103,7 +109,7 @@ class file_device final : public device {
     info_.sample_rate = request.preferred_rate;
     info_.channels = std::max(1, request.wanted_channels);
     // Offline, a "period" is just a write size; small ones only add calls.
-    info_.period_frames = std::max<std::size_t>(request.period_frames, 4096);
+    info_.period_frames = std::max<std::size_t>(request.period_frames, 16384);
     sf_info_.samplerate = info_.sample_rate;
     sf_info_.channels = info_.channels;
     sf_info_.format = c.format | subtype_of(encoding);
@@ -151,25 +157,62 @@ class file_device final : public device {
  private:
   void run() {
     const std::size_t period = info_.period_frames;
-    const auto channels = static_cast<std::size_t>(info_.channels);
     while (!stop_.load(std::memory_order_relaxed)) {
-      // Wait for a whole period (or the end): offline, silence would be a lie.
-      // Offline is a throughput job: yield rather than sleep (a sleep costs
-      // the timer slack, ~50 µs, per half).
-      while (target_->available() < period && !target_->producer_done() && !stop_.load(std::memory_order_relaxed))
-        std::this_thread::yield();
-      const render_result r = target_->render(out_.data(), period, {});
-      // The stream's last callback (its end, or the end of a fade-out)
-      // holds only r.frames of audio; the rest is padding, not the file's.
-      const std::size_t keep = r.end ? r.frames : period;
-      if (integer_) clip(keep * channels);
-      if (keep > 0 && sf_writef_float(sndfile_, out_.data(), sf_count_t(keep)) != sf_count_t(keep)) {
-        failure_ = "writing --output '" + path_ + "' failed: " + write_error();
-        break;
+      // Zero copy: write straight from the double buffer's half. The
+      // producer's commits wake us (no polling, no yield loop); offline,
+      // silence would be a lie, so we only ever write what was decoded.
+      const bool done = target_->producer_done();  // before the peek: done and nothing left = the end
+      const render_target::view v = target_->peek(period);
+      if (v.use_render) {
+        if (!render_one(period)) break;
+        continue;
       }
-      if (r.end) break;
+      if (v.frames == 0) {
+        if (v.end || done) break;
+        target_->wait_available(1, std::chrono::milliseconds(50));
+        continue;
+      }
+      const bool ok = write(v.data, v.frames);
+      target_->consume(v.frames);
+      if (!ok) break;
     }
     finished_.store(true, std::memory_order_release);  // release: publishes failure_ and the counters
+  }
+  /// One render() of `period` frames (the fade-out's path); false at the end.
+  bool render_one(std::size_t period) {
+    target_->wait_available(period, std::chrono::milliseconds(50));
+    const render_result r = target_->render(out_.data(), period, {});
+    // The stream's last callback (its end, or the end of a fade-out)
+    // holds only r.frames of audio; the rest is padding, not the file's.
+    const std::size_t keep = r.end ? r.frames : period;
+    if (keep > 0 && !write(out_.data(), keep)) return false;
+    return !r.end;
+  }
+  /// Writes `frames` frames, clipped for an integer format (clipping counted,
+  /// NaN written as 0: through out_, since the half is the reader's to read only).
+  bool write(const float* data, std::size_t frames) {
+    const auto channels = static_cast<std::size_t>(info_.channels);
+    for (std::size_t done = 0; done < frames;) {
+      const float* from = data + done * channels;
+      std::size_t n = frames - done;
+      if (integer_ && !in_range(from, n * channels)) {
+        n = std::min(n, out_.size() / channels);
+        std::copy_n(from, n * channels, out_.data());
+        clip(n * channels);
+        from = out_.data();
+      }
+      if (sf_writef_float(sndfile_, from, sf_count_t(n)) != sf_count_t(n)) {
+        failure_ = "writing --output '" + path_ + "' failed: " + write_error();
+        return false;
+      }
+      done += n;
+    }
+    return true;
+  }
+  static bool in_range(const float* v, std::size_t samples) noexcept {
+    bool ok = true;
+    for (std::size_t i = 0; i < samples; ++i) ok &= v[i] >= -1.0f && v[i] <= 1.0f;  // false for NaN too
+    return ok;
   }
   void clip(std::size_t samples) noexcept {
     std::uint64_t n = 0;

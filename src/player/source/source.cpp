@@ -128,8 +128,9 @@ struct source::impl {
   bool read_to_end_of_file() const noexcept;
   off_t current_size() const noexcept;
   bool audio_after(std::int64_t stop);
-  std::size_t decode(std::size_t max_frames);
-  bool produce();
+  std::size_t decode(float* into, std::size_t max_frames);
+  bool produce(float* direct = nullptr, std::size_t direct_max = 0);
+  std::size_t direct_frames = 0;  ///< what the last produce() decoded straight into `direct`
 };
 
 source::impl::impl(const source_options& o) {
@@ -307,18 +308,18 @@ void source::impl::close_current() noexcept {
   dec_pos = dec_len = 0;
 }
 
-/// Decodes up to `max_frames` (≤ chunk_frames) of the open file into
-/// `decoded`. 0 at the end of the (trimmed) file. A short read ends the file
-/// unless libsndfile reports an error.
-std::size_t source::impl::decode(std::size_t max_frames) {
+/// Decodes up to `max_frames` of the open file into `into` (`decoded`, or
+/// the caller's buffer on the direct path). 0 at the end of the (trimmed)
+/// file. A short read ends the file unless libsndfile reports an error.
+std::size_t source::impl::decode(float* into, std::size_t max_frames) {
   if (input_done) return 0;
-  auto want = static_cast<std::int64_t>(std::min(max_frames, chunk_frames));
+  auto want = static_cast<std::int64_t>(max_frames);
   if (remaining >= 0) want = std::min(want, remaining);
   if (want <= 0) {
     input_done = true;
     return 0;
   }
-  sf_count_t got = sf_readf_float(file.get(), decoded.data(), static_cast<sf_count_t>(want));
+  sf_count_t got = sf_readf_float(file.get(), into, static_cast<sf_count_t>(want));
   if (got < 0) got = 0;
   // libsndfile can report an error on a full read too (FLAC: it lost sync,
   // filled the gap with silence and went on): damage, checked like a short read.
@@ -396,8 +397,13 @@ bool source::impl::read_to_end_of_file() const noexcept {
 }
 
 /// Stages the next frames (output rate, the file's channels). False once
-/// everything has been played.
-bool source::impl::produce() {
+/// everything has been played. With `direct`: a file that needs no
+/// resampling, channel mapping or gain is decoded straight into it (up to
+/// `direct_max` frames, counted in direct_frames; nothing staged), so the
+/// frames reach the caller's buffer — the double buffer's half — in one copy,
+/// libsndfile's own.
+bool source::impl::produce(float* direct, std::size_t direct_max) {
+  direct_frames = 0;
   while (!finished) {
     if (!file) {
       if (index >= files.size()) {
@@ -418,14 +424,24 @@ bool source::impl::produce() {
     std::size_t got = 0;  // frames staged by this step
     bool file_done = false;
 
-    if (e.rate == out_rate) {
-      got = decode(chunk_frames);
+    if (e.rate == out_rate && direct != nullptr && e.plan.how == channel_plan::kind::copy && !apply_gain) {
+      got = decode(direct, direct_max);
+      file_done = got == 0;
+      if (got > 0) {
+        direct_frames = got;
+        staged = nullptr;
+        staged_pos = staged_len = 0;
+        pass_output += static_cast<std::int64_t>(got);
+        return true;
+      }
+    } else if (e.rate == out_rate) {
+      got = decode(decoded.data(), chunk_frames);
       staged = decoded.data();
       file_done = got == 0;
     } else {
       if (dec_pos == dec_len && !input_done) {
         dec_pos = 0;
-        dec_len = decode(chunk_frames);
+        dec_len = decode(decoded.data(), chunk_frames);
       }
       soxr_error_t err = nullptr;
       if (dec_pos < dec_len) {
@@ -473,7 +489,7 @@ std::size_t source::read(float* out, std::size_t frames) {
     if (s.staged_pos == s.staged_len) {
       bool more = false;
       try {
-        more = s.produce();
+        more = s.produce(out + written * oc, frames - written);
       } catch (const input_error&) {
         if (written == 0) throw;
         // Frames already written are good audio (the end of the previous
@@ -484,6 +500,10 @@ std::size_t source::read(float* out, std::size_t frames) {
         break;
       }
       if (!more) break;
+      if (s.direct_frames > 0) {  // decoded in place: nothing to map
+        written += s.direct_frames;
+        continue;
+      }
     }
     const std::size_t n = std::min(frames - written, s.staged_len - s.staged_pos);
     map_channels(*s.staged_plan, s.staged + s.staged_pos * static_cast<std::size_t>(s.staged_plan->in_channels),
