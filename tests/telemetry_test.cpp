@@ -41,6 +41,7 @@ TEST_CASE("double_buffer logs swaps, underruns and the end in order") {
   CHECK(events[1].kind == pingpong::event_kind::underrun);
   CHECK(events[1].frames == 8);
   CHECK(events[1].position == 16);
+  CHECK(events[1].stream_position == 8);  // the priming silence and the gap are not the stream's
   CHECK(events[2].kind == pingpong::event_kind::swap);
   CHECK(events[2].frames == 4);
   CHECK(events[3].kind == pingpong::event_kind::end_of_stream);

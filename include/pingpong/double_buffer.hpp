@@ -404,7 +404,9 @@ class double_buffer {
     return n;
   }
   void push_event(event_kind kind, std::uint32_t frames, unsigned half) noexcept {
-    if (events_) events_->try_push(event{kind, static_cast<std::uint8_t>(half), frames, reader_.position, now_ns()});
+    if (events_)
+      events_->try_push(
+          event{kind, static_cast<std::uint8_t>(half), frames, reader_.position, now_ns(), reader_.audio_frames});
   }
   Sample* half_data(unsigned half) const noexcept { return samples_.get() + half * half_stride_; }
 
@@ -439,14 +441,15 @@ class double_buffer {
 
   // Real-time-owned state, on its own cache line.
   struct alignas(64) reader_state {
-    int front = -1;                ///< half being played, -1 = none
-    unsigned next = 0;             ///< half to take next
-    std::size_t front_pos = 0;     ///< frames of the front half already played
-    std::size_t front_frames = 0;  ///< frames in the front half
-    bool front_end = false;        ///< the front half ends the stream
-    bool ended = false;            ///< the end has been played
-    bool primed = false;           ///< a half was taken since start/flush
-    std::uint64_t position = 0;    ///< frames read, local copy
+    int front = -1;                  ///< half being played, -1 = none
+    unsigned next = 0;               ///< half to take next
+    std::size_t front_pos = 0;       ///< frames of the front half already played
+    std::size_t front_frames = 0;    ///< frames in the front half
+    bool front_end = false;          ///< the front half ends the stream
+    bool ended = false;              ///< the end has been played
+    bool primed = false;             ///< a half was taken since start/flush
+    std::uint64_t position = 0;      ///< frames read, local copy
+    std::uint64_t audio_frames = 0;  ///< of those, frames of audio (not silence): the stream position
     detail::role_guard guard;
     // Published to other threads (relaxed; single writer):
     std::atomic<std::uint64_t> frames_read{0};
@@ -780,6 +783,7 @@ read_result double_buffer<H, S>::read_impl(const Sink& sink, std::size_t frames)
   }
 
   result.frames = done;
+  reader_.audio_frames += done;
   if (done < frames) {
     const std::size_t missing = frames - done;
     sink.silence(done, missing);
@@ -831,6 +835,7 @@ std::size_t double_buffer<H, S>::consume_impl(std::size_t frames) noexcept {
   if (frames == 0) return 0;
   reader_.front_pos += frames;
   reader_.position += frames;
+  reader_.audio_frames += frames;
   if (reader_.front_pos == reader_.front_frames) (void)reader_swap();  // give the half back at once
   finish_read();
   return frames;

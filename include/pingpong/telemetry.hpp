@@ -47,8 +47,11 @@ struct event {
   event_kind kind{};
   std::uint8_t half = 0;       ///< which half (0 or 1), where it applies
   std::uint32_t frames = 0;    ///< see event_kind
-  std::uint64_t position = 0;  ///< reader position at the start of the read call
+  std::uint64_t position = 0;  ///< reader position at the start of the read call (silence included)
   std::int64_t time_ns = 0;    ///< steady_clock, nanoseconds since its epoch
+  /// Frames of audio (silence not counted) the reader had delivered when it
+  /// happened: the place in the stream (an underrun: where the gap falls).
+  std::uint64_t stream_position = 0;
 };
 
 /// steady_clock in nanoseconds. On Linux this is a vDSO read, not a system call.

@@ -93,11 +93,10 @@ class engine final : public engine_base {
   counters buffer_stats() const noexcept override { return buffer_.stats(); }
   writer_counters writer_stats() const noexcept override { return buffer_.writer_stats(); }
   std::uint64_t committed_halves() const noexcept override { return buffer_.writer_stats().halves_committed; }
-  void drain_events() override {
+  void drain_events(std::vector<event>& into) override {
     if (auto* log = buffer_.events()) {
       event e;
-      while (log->try_pop(e)) {
-      }
+      while (log->try_pop(e)) into.push_back(e);
     }
   }
 

@@ -52,7 +52,8 @@ class engine_base : public render_target {
   virtual counters buffer_stats() const noexcept = 0;
   virtual writer_counters writer_stats() const noexcept = 0;
   virtual std::uint64_t committed_halves() const noexcept = 0;
-  virtual void drain_events() = 0;
+  /// Appends the real-time side's logged events (control thread).
+  virtual void drain_events(std::vector<event>& into) = 0;
 
   bool producer_done() const noexcept override {
     return producer_done_.load(std::memory_order_acquire);  // acquire: pairs with finish_producer()

@@ -347,6 +347,7 @@ class session {
   void monitor();
   void tick();
   void sample_timeline(std::chrono::steady_clock::time_point now);
+  void drain_events();
   void watch_rt_syscalls();
   void measure_rt_syscalls();
   void stop() noexcept;
@@ -371,6 +372,7 @@ class session {
   play_report report_;
   std::chrono::steady_clock::time_point started_;
   std::int64_t started_ns_ = 0;
+  std::vector<event> events_;  ///< drain_events()' scratch
   double duration_s_ = -1.0;
   std::chrono::steady_clock::time_point next_tick_, next_sample_;
   std::unique_ptr<thread_syscall_counter> rt_syscalls_;
@@ -493,13 +495,29 @@ void session::monitor() {
       break;
     watch_rt_syscalls();
     if (options_.collect_timeline && now >= next_sample_) sample_timeline(now);
-    eng_->drain_events();
+    drain_events();
     if (hooks_.on_tick && std::chrono::steady_clock::now() >= next_tick_) tick();
     // Offline renders end at any moment and should not wait out a long nap.
     std::this_thread::sleep_for(options_.output_file.empty() ? 10ms : 1ms);
   }
   report_.cpu_load = out_->cpu_load();
   measure_rt_syscalls();
+}
+
+/// The real-time side's event log into the report: each underrun with its
+/// time and its place in the stream. The scratch vector keeps its capacity.
+void session::drain_events() {
+  events_.clear();
+  eng_->drain_events(events_);
+  for (const event& e : events_) {
+    if (e.kind != event_kind::underrun) continue;
+    const std::uint64_t at = e.stream_position;                                    // where in the audio the gap falls
+    if (report_.underrun_log.size() >= play_report::underrun_log_limit) continue;  // counted in finish_report()
+    report_.underrun_log.push_back({.t_s = double(e.time_ns - started_ns_) / 1e9,
+                                    .position = at,
+                                    .position_s = double(at) / dev_.sample_rate,
+                                    .silence_frames = e.frames});
+  }
 }
 
 void session::sample_timeline(std::chrono::steady_clock::time_point now) {
@@ -582,6 +600,10 @@ void session::finish_report() {
   report_.device_scheduling = out_->scheduling();
   report_.stalls_injected = eng_->stalls.load();
   fill_figures(report_, *eng_, *out_, dev_);
+  drain_events();  // what the last callbacks logged
+  // Past the limit, or lost to a full event log: the counter has them all.
+  report_.underrun_log_dropped =
+      report_.underrun_events - std::min<std::uint64_t>(report_.underrun_events, report_.underrun_log.size());
   if (const std::int64_t first_ns = eng_->first_audio_ns.load(std::memory_order_relaxed); first_ns >= 0) {
     report_.first_audio_ms = double(first_ns - started_ns_) / 1e6;
     report_.startup_ms = double(first_ns - called_ns_) / 1e6;

@@ -72,6 +72,15 @@ struct timeline_point {
   std::uint64_t device_xruns = 0;     ///< cumulative
 };
 
+/// One underrun as the real-time side logged it (the double buffer's event
+/// log, drained by the control thread while playing).
+struct underrun_entry {
+  double t_s = 0.0;                  ///< since the device started
+  std::uint64_t position = 0;        ///< audio frames played before it: where in the stream the silence fell
+  double position_s = 0.0;           ///< the same, in seconds
+  std::uint32_t silence_frames = 0;  ///< frames of silence the callback played instead
+};
+
 /// p50/p99/p99.9/max of a latency distribution, in microseconds.
 struct latency_summary {
   double p50 = 0, p99 = 0, p999 = 0, max = 0;
@@ -109,7 +118,10 @@ struct play_report {
   double startup_ms = -1.0;  ///< play() called (files unopened) → first callback that played audio; < 0: none did
   bool interrupted = false;
   std::vector<timeline_point> timeline;
-  double rt_syscalls_per_callback = -1.0;  ///< < 0: not measured (see rt_syscalls_note)
+  static constexpr std::size_t underrun_log_limit = 1000;
+  std::vector<underrun_entry> underrun_log;  ///< the first underrun_log_limit underruns, in order
+  std::uint64_t underrun_log_dropped = 0;    ///< underruns past the limit, or lost when the event log was full
+  double rt_syscalls_per_callback = -1.0;    ///< < 0: not measured (see rt_syscalls_note)
   std::string rt_syscalls_note;
   std::string producer_scheduling, device_scheduling;  ///< e.g. "SCHED_FIFO 10, CPU 0"
   std::string memory;                                  ///< "locked", "not locked (not asked)", "not locked: <why>"

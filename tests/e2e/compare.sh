@@ -26,11 +26,20 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 runs = d["runs"]
 assert len(runs) == 6, len(runs)
+
 for r in runs:
     for k in ("handoff", "wake", "load", "repeat", "deadline_misses", "device_xruns", "blocked_us_max", "result",
               "interrupted", "period_frames", "half_frames"):
         assert k in r, k
-    assert set(r["underruns"]) >= {"events", "frames"}
+    u = r["underruns"]
+    assert set(u) >= {"events", "frames", "log", "log_dropped"}
+    # the real-time side's event log, drained into the report: one entry per
+    # underrun (none lost at these counts), in stream order, each some silence
+    assert len(u["log"]) + u["log_dropped"] == u["events"], u
+    assert sum(e["silence_frames"] for e in u["log"]) <= u["frames"], u
+    pos = [e["position_frames"] for e in u["log"]]
+    assert pos == sorted(pos), pos
+    assert all(e["silence_frames"] > 0 and 0 <= e["t_s"] <= 5 for e in u["log"]), u["log"]
     assert set(r["callback_us"]) >= {"p50", "p99", "p999", "max"}
     assert r["result"] in ("clean", "glitched"), r["result"]
     assert r["interrupted"] is False
@@ -47,6 +56,24 @@ assert d["interrupted"] is False
 print("ok    compare JSON: %d runs, summary for %s" % (len(runs), ", ".join(d["summary"])))
 PY
 grep -q "verdicts:" "$tmp/c.txt" && echo "ok    compare table has verdicts" || fail "no verdicts"
+
+# Stalls longer than the read-ahead: underruns, each in the JSON with the
+# place in the stream where its silence fell (the RT event log, drained).
+"$pingpong" compare --device sim --duration 0.5 --repeat 1 --load stall --stall-ms 60 --stall-rate 10 \
+  --handoffs lockfree --wake poll --json "$tmp/s.json" >"$tmp/s.txt" 2>&1 || fail "stalled compare exited $?"
+python3 - "$tmp/s.json" <<'PY' || failures=$((failures + 1))
+import json, sys
+(r,) = json.load(open(sys.argv[1]))["runs"]
+u = r["underruns"]
+assert u["events"] > 0, "60 ms stalls against a 21 ms read-ahead caused no underrun"
+assert len(u["log"]) == u["events"] and u["log_dropped"] == 0, u
+assert sum(e["silence_frames"] for e in u["log"]) == u["frames"], u
+pos = [e["position_frames"] for e in u["log"]]
+assert pos == sorted(pos) and 0 < pos[0] <= r["frames_played"], (pos, r["frames_played"])
+t = [e["t_s"] for e in u["log"]]
+assert t == sorted(t) and 0 < t[0] < 5, t
+print("ok    %d underruns logged with their place in the stream (first at %.3f s, frame %d)" % (u["events"], u["log"][0]["position_s"], pos[0]))
+PY
 
 TMPDIR="$tmp" "$check_html" "$tmp/c.html"  # Chromium's own temporary files stay out of pingpong's TMPDIR
 status=$?

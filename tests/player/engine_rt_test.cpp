@@ -83,8 +83,10 @@ rt_counts run_engine(pingpong::handoff_kind kind, pingpong::wake_kind wake) {
   std::thread producer([&] { eng->produce(input, setup); });
   std::atomic<bool> monitoring{true};
   std::thread monitor([&] {  // the control thread drains the event log meanwhile
+    std::vector<pingpong::event> events;
     while (monitoring.load(std::memory_order_relaxed)) {
-      eng->drain_events();
+      events.clear();
+      eng->drain_events(events);
       std::this_thread::sleep_for(1ms);
     }
   });

@@ -18,7 +18,7 @@ json::value run_json(const compare_run& r) {
                    {"interrupted", p.interrupted},
                    {"period_frames", p.device.period_frames},
                    {"half_frames", p.half_frames},
-                   {"underruns", {{"events", p.underrun_events}, {"frames", p.underrun_frames}}},
+                   {"underruns", json::underruns(p)},
                    {"deadline_misses", p.deadline_misses},
                    {"device_xruns", p.device_xruns}};
   o["callback_us"] = json::percentiles(p.callback_us.p50, p.callback_us.p99, p.callback_us.p999, p.callback_us.max);

@@ -37,6 +37,19 @@ value device_brief(const device_info& d) {
       {"name", d.name}, {"host_api", d.host_api}, {"sample_rate", d.sample_rate}, {"period_frames", d.period_frames}};
 }
 
+value underruns(const play_report& r) {
+  value log = value::array();
+  for (const underrun_entry& u : r.underrun_log)
+    log.push_back({{"t_s", number(u.t_s)},
+                   {"position_frames", u.position},
+                   {"position_s", number(u.position_s)},
+                   {"silence_frames", u.silence_frames}});
+  return {{"events", r.underrun_events},
+          {"frames", r.underrun_frames},
+          {"log", std::move(log)},
+          {"log_dropped", r.underrun_log_dropped}};
+}
+
 namespace {
 
 /// Length of the valid UTF-8 sequence at s[i], or 0 if it is not one

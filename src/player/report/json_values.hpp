@@ -26,6 +26,10 @@ value percentiles(double p50, double p99, double p999, double max);
 value latency_with_histogram(const latency_summary& l);
 /// {"name", "host_api", "sample_rate", "period_frames"}.
 value device_brief(const device_info& d);
+/// {"events", "frames", "log": [{"t_s", "position_frames", "position_s",
+/// "silence_frames"}, ...], "log_dropped"}: each underrun as the real-time
+/// side logged it, where it fell in the stream.
+value underruns(const play_report& r);
 
 /// True if `s` is valid UTF-8 (file names on Linux are bytes, not text).
 bool valid_utf8(const std::string& s);

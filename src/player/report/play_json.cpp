@@ -41,7 +41,7 @@ std::string to_json(const play_report& r, const std::string& version) {
   o["frames_played"] = r.frames_played;
   o["duration_s"] = json::number(r.duration_s);
   o["wall_s"] = json::number(r.wall_s);
-  o["underruns"] = {{"events", r.underrun_events}, {"frames", r.underrun_frames}};
+  o["underruns"] = json::underruns(r);
   o["deadline_misses"] = r.deadline_misses;
   o["device_xruns"] = r.device_xruns;
   o["device_status"] = {{"output_underflow", r.output_underflows},

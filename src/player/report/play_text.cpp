@@ -7,6 +7,18 @@
 #include "player/text.hpp"
 
 namespace pingpong::player {
+namespace {
+
+/// A stream position as m:ss.mmm (to the millisecond: a 64-frame underrun
+/// at 48 kHz lasts 1.3 ms).
+std::string position_text(double s) {
+  char buf[32];
+  const int m = int(s / 60.0);
+  std::snprintf(buf, sizeof buf, "%d:%06.3f", m, s - 60.0 * m);
+  return buf;
+}
+
+}  // namespace
 
 std::string summary_text(const play_report& r) {
   char buf[512];
@@ -28,6 +40,22 @@ std::string summary_text(const play_report& r) {
       (unsigned long long)r.deadline_misses, (unsigned long long)r.device_xruns,
       (unsigned long long)r.output_underflows, (unsigned long long)r.output_overflows);
   o << buf;
+  if (!r.underrun_log.empty()) {
+    // Where they fell: the first few, as a listener would look for them.
+    constexpr std::size_t shown = 5;
+    o << "  at";
+    for (std::size_t i = 0; i < std::min(shown, r.underrun_log.size()); ++i) {
+      const underrun_entry& u = r.underrun_log[i];
+      std::snprintf(buf, sizeof buf, "%s %s (%u frames)", i ? "," : "", position_text(u.position_s).c_str(),
+                    unsigned(u.silence_frames));
+      o << buf;
+    }
+    const std::uint64_t more = r.underrun_events - std::min<std::uint64_t>(r.underrun_events, shown);
+    if (more > 0)
+      o << ", and " << more << " more (--json lists " << (r.underrun_log.size() > shown ? "them" : "the logged ones")
+        << ")";
+    o << "\n";
+  }
   if (r.server_stalls > 0) {
     std::snprintf(buf, sizeof buf, "audio server stalled %llu time%s (longest %.1f s), counted as device xruns\n",
                   (unsigned long long)r.server_stalls, r.server_stalls == 1 ? "" : "s", r.longest_stall_s);

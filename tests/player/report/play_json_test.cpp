@@ -25,6 +25,8 @@ pp::play_report finished_report() {
   r.duration_s = 0.1 + 0.2;  // 0.30000000000000004
   r.wall_s = 1.0 / 3.0;
   r.underrun_events = 2;
+  r.underrun_log = {{.t_s = 0.25, .position = 12288, .position_s = 0.256, .silence_frames = 64}};
+  r.underrun_log_dropped = 1;
   r.underrun_frames = 128;
   r.server_stalls = 1;
   r.longest_stall_s = 2.5;
@@ -49,7 +51,11 @@ TEST_CASE("play JSON: the keys the scripts read, numbers at 6 significant digits
   CHECK(d["half_frames"] == 1024);
   CHECK(d["interrupted"] == false);
   CHECK(d["result"] == "glitched");
-  CHECK(d["underruns"] == json{{"events", 2}, {"frames", 128}});
+  CHECK(d["underruns"]["events"] == 2);
+  CHECK(d["underruns"]["frames"] == 128);
+  CHECK(d["underruns"]["log"] ==
+        json::parse(R"([{"t_s":0.25,"position_frames":12288,"position_s":0.256,"silence_frames":64}])"));
+  CHECK(d["underruns"]["log_dropped"] == 1);
   CHECK(d["device"]["period_frames"] == 64);
   CHECK(d["device"]["format"] == "float");
   CHECK(d["device_status"]["server_stalls"] == 1);

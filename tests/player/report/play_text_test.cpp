@@ -47,4 +47,15 @@ TEST_CASE("play summary: the counts, the stalls and clipping when there were any
   CHECK(has(more, "clipped 9 samples to ±1.0 (s16)"));
   CHECK(has(more, "cpu load 42 %"));
   CHECK(has(more, "result: error: the server went away"));
+  CHECK_FALSE(has(more, "  at "));  // no log: no places
+
+  // The logged underruns: where in the stream they fell, the first five.
+  r.underrun_events = 7;
+  for (int i = 0; i < 6; ++i)
+    r.underrun_log.push_back({.t_s = 1.0 + i, .position = 0, .position_s = 61.5 + i, .silence_frames = 64});
+  const std::string placed = pp::summary_text(r);
+  INFO(placed);
+  CHECK(has(placed,
+            "  at 1:01.500 (64 frames), 1:02.500 (64 frames), 1:03.500 (64 frames), 1:04.500 (64 frames), "
+            "1:05.500 (64 frames), and 2 more (--json lists them)\n"));
 }
