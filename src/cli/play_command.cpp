@@ -93,9 +93,10 @@ int run_play(play_cli& cli) {
       draw_status(shown, colour);
     };
   }
-  if (!cli.quiet && cli.verbose) {
+  if (!cli.quiet) {
     hooks.on_start = [&](const pp::play_report& r) {
       for (const auto& note : r.notes) std::fprintf(err_out, "pingpong: note: %s\n", pp::printable(note).c_str());
+      if (!cli.verbose) return;  // the technical header: -v
       std::fprintf(human, "playing %zu file%s on '%s' (%s) at %d Hz, %d ch, period %zu, half %zu, %s/%s\n",
                    r.files.size(), r.files.size() == 1 ? "" : "s", pp::printable(r.device.name).c_str(),
                    r.device.host_api.c_str(), r.device.sample_rate, r.device.channels, r.device.period_frames,
