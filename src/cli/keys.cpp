@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <thread>
 
 namespace pingpong::cli {
 namespace {
@@ -20,12 +21,14 @@ enum key : int { key_left = 0x100, key_right, key_up, key_down, key_escape };
 
 constexpr std::chrono::milliseconds escape_wait{40};  // the rest of an escape sequence arrives within this
 
-/// One byte from stdin within `ms` milliseconds, or -1.
+/// One byte from stdin within `ms` milliseconds; -1 if none came; -2 if
+/// stdin is gone (hung up, closed: nothing will come).
 int byte_within(int ms) {
   pollfd p{STDIN_FILENO, POLLIN, 0};
-  if (::poll(&p, 1, ms) <= 0 || (p.revents & POLLIN) == 0) return -1;
+  if (::poll(&p, 1, ms) <= 0) return -1;
+  if ((p.revents & POLLIN) == 0) return -2;
   unsigned char c = 0;
-  return ::read(STDIN_FILENO, &c, 1) == 1 ? c : -1;
+  return ::read(STDIN_FILENO, &c, 1) == 1 ? c : -2;
 }
 
 }  // namespace
@@ -60,7 +63,15 @@ raw_terminal::~raw_terminal() {
 }
 
 void key_reader::poll(player::play_control& control, std::chrono::milliseconds timeout) {
+  if (gone_) {  // stdin hung up: no keys any more, but keep the monitor's pace
+    std::this_thread::sleep_for(timeout);
+    return;
+  }
   int c = byte_within(static_cast<int>(timeout.count()));
+  if (c == -2) {
+    gone_ = true;
+    return;
+  }
   while (c >= 0) {
     int k = c;
     if (c == 0x1b) {
@@ -85,6 +96,7 @@ void key_reader::poll(player::play_control& control, std::chrono::milliseconds t
     if (k >= 0) apply(control, k);
     c = byte_within(0);
   }
+  if (c == -2) gone_ = true;
 }
 
 void key_reader::apply(player::play_control& control, int key) {

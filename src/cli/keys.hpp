@@ -50,6 +50,7 @@ class key_reader {
   void say(std::string text);
   std::string message_;
   std::chrono::steady_clock::time_point message_until_{};
+  bool gone_ = false;  // stdin hung up
 };
 
 }  // namespace pingpong::cli

@@ -175,6 +175,15 @@ got=$?
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$got" -eq 130 ] && [ "$ms" -lt 1000 ] && ok "a FIFO nobody writes to: Ctrl-C ends the wait, exit 130 in $ms ms" ||
   bad "a FIFO nobody writes to: exit $got after $ms ms; $(cat "$tmp/err")"
+t0=$(date +%s%N)
+timeout 10 "$pingpong" play -q -o "$tmp/never.wav" "$tmp/fifo" 2>"$tmp/err"
+got=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+if [ "$got" -eq 2 ] && [ "$ms" -lt 3000 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "nothing was written to the named pipe within 2 s" "$tmp/err"; then
+  ok "a FIFO nobody writes to, no Ctrl-C: exit 2 after $ms ms, '$(cat "$tmp/err")'"
+else
+  bad "a FIFO nobody writes to, no Ctrl-C: exit $got after $ms ms; $(cat "$tmp/err")"
+fi
 
 # ---- 3. keys on a pipe ---------------------------------------------------------------
 (cat "$media/tone.wav" >"$tmp/fifo") &
@@ -186,8 +195,26 @@ if wait_screen "cannot seek in a pipe" 2; then ok "Right on a pipe: the status l
   bad "Right on a pipe: $(screen | head -2)"; fi
 wait_rc 10
 [ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && same_stty && ok "the pipe played to its end: exit 0, terminal restored" ||
-  bad "pipe with keys: exit $(cat "$tmp/rc" 2>/dev/null)"
+  bad "pipe with keys: exit $(cat "$tmp/rc" 2>/dev/null): $(screen | grep -v '^$' | head -3)"
+kill "$writer" 2>/dev/null
 wait "$writer" 2>/dev/null
+
+# ---- 3b. next, previous, mute, Enter --------------------------------------------------
+term "'$pingpong' play '$media/keys.wav' '$media/counter.wav' '$media/keys.wav'"
+wait_screen "▶ 1/3 keys.wav" 10
+keys '>'
+wait_screen "▶ 2/3 counter.wav" 3 && s1=ok || s1="'$(screen | head -1)'"
+keys Enter
+wait_screen "▶ 3/3 keys.wav" 3 && s2=ok || s2="'$(screen | head -1)'"
+keys '<' m
+wait_screen "muted" 3 && screen | grep -q "▶ 2/3 counter.wav" && s3=ok || s3="'$(screen | head -1)'"
+keys Escape
+wait_rc 5
+if [ "$s1$s2$s3" = okokok ] && [ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && same_stty; then
+  ok "> and Enter: next file, <: previous, m: muted, Esc: exit 0"
+else
+  bad "next/previous/mute/Esc: > $s1, Enter $s2, < m $s3, exit $(cat "$tmp/rc" 2>/dev/null)"
+fi
 
 # ---- 4. the terminal's mode on the ways out ------------------------------------------
 # `exec` keeps the shell's pid for pingpong, in the terminal's foreground (keys on).

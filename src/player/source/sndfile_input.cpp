@@ -190,6 +190,8 @@ const char* needs_seeking(const std::vector<unsigned char>& head) {
 }
 
 constexpr const char* pipe_formats = "WAV, AU, AIFF, Ogg (Vorbis, Opus) or MP3";
+/// How long a named pipe may go without a writer's first bytes.
+constexpr int fifo_writer_wait_ms = 2000;
 }  // namespace
 
 std::shared_ptr<stream_input> open_stream(const std::string& path) {
@@ -203,13 +205,20 @@ std::shared_ptr<stream_input> open_stream(const std::string& path) {
       fail("cannot read " + quoted + ": stdin is a terminal; pipe audio in (cat song.wav | pingpong play -)");
     s->source.reset(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3));
   } else {
-    // Blocks until a writer opens the FIFO, as `cat` would; a signal
-    // (Ctrl-C) interrupts the wait.
-    s->source.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // A FIFO's open() would block until a writer comes, maybe forever:
+    // open without waiting, then wait a bounded time for its first bytes
+    // (a signal, Ctrl-C, ends the wait too).
+    s->source.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (s->source.fd < 0) fail("cannot open " + quoted + ": " + error_text(errno));
+    pollfd p{s->source.fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, fifo_writer_wait_ms);
+    if (ready < 0 && errno == EINTR) fail("cannot open " + quoted + ": interrupted while waiting for a writer");
+    if (ready == 0)
+      fail("cannot open " + quoted + ": nothing was written to the named pipe within " +
+           std::to_string(fifo_writer_wait_ms / 1000) + " s (start its writer first, or with pingpong)");
+    (void)::fcntl(s->source.fd, F_SETFL, 0);  // blocking from here: the relay polls
   }
-  if (s->source.fd < 0)
-    fail("cannot open " + quoted + ": " +
-         (errno == EINTR ? std::string("interrupted while waiting for a writer") : error_text(errno)));
+  if (s->source.fd < 0) fail("cannot open " + quoted + ": " + error_text(errno));
   // The first bytes say the format; read them here (blocking, interruptible).
   s->head.resize(4096);
   std::size_t got = 0;

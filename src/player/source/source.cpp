@@ -498,8 +498,9 @@ void source::seek(std::size_t file, std::int64_t frame) {
     s.index = s.files.size() - 1;
     return;
   }
-  if (!seekable(file) || (s.file && !seekable(s.index)))
-    fail(in_quotes(s.files[file].path) + ": cannot seek in a pipe");
+  // Leaving a pipe for another file is fine (the rest of it is not read);
+  // coming back to one, or moving in it, is not.
+  if (!seekable(file)) fail(in_quotes(s.files[file].path) + ": cannot seek in a pipe");
   s.close_current();
   s.finished = false;
   s.index = file;
