@@ -135,7 +135,17 @@ class engine final : public engine_base {
         }
       }
     }
-    input.seek(end ? len.size() : at.file, std::llround(at.seconds * seek_map_.rate));
+    try {
+      input.seek(end ? len.size() : at.file, std::llround(at.seconds * seek_map_.rate));
+    } catch (...) {
+      // The target cannot be played (e.g. deleted since the start): end
+      // the stream there, the error reported. The callback must read
+      // again to play out the end: let it.
+      (void)buffer_.writer().request_flush();
+      seek_done_ = issued;
+      seek_flushed_.store(issued, std::memory_order_release);  // release: as below
+      throw;
+    }
     (void)buffer_.writer().request_flush();  // no slot is held here
     {
       std::lock_guard held(seek_mutex_);
