@@ -72,7 +72,8 @@ Keys (when stdin is a terminal; not with -o or --no-keys):
                is restored on every way out.
 Inputs: '-' reads stdin; /dev/stdin and named pipes work the same way. A pipe is read
   once, front to back: WAV, AU, AIFF, Ogg (Vorbis, Opus) or MP3; FLAC and CAF need a
-  seekable file (one line, exit 2). No seeking in a pipe (said on the status line);
+  seekable file (one line, exit 2). A named pipe waits up to 2 s for its writer.
+  No seeking in a pipe (said on the status line);
   an unknown length shows as --:--. Not with --loop, and at most once per list.
 Status line: one line fitted to the terminal, e.g.
   ▶ 2/9 name  0:02.8 / 3:41.0  −3 dB  buf ▮▮▯  xruns 0     (⏸ paused)
