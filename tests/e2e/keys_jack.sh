@@ -54,7 +54,7 @@ stop_recorder() {
   wait "$rec_pid" 2>/dev/null
   rec_pid=""
 }
-# term CMD: runs CMD in a fresh 100x10 tmux terminal; the shell records
+# term CMD [WIDTH]: runs CMD in a fresh WIDTHx10 (100) tmux terminal; the shell records
 # `stty -a` before and after, and CMD's exit status in $tmp/rc.
 terms=0
 term() {
@@ -64,7 +64,7 @@ term() {
   terms=$((terms + 1))
   sock="$tmp/tmux.$terms.sock"
   rm -f "$tmp/rc" "$tmp/stty_before" "$tmp/stty_after"
-  tmux -S "$sock" new-session -d -x 100 -y 10 \
+  tmux -S "$sock" new-session -d -x "${2:-100}" -y 10 \
     "stty -a >'$tmp/stty_before'; $1; echo \$? >'$tmp/rc'; stty -a >'$tmp/stty_after'; sleep 60" ||
     bad "tmux: no terminal for: $1"
 }
@@ -225,6 +225,28 @@ if [ "$s1$s2$s3" = okokok ] && [ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && same_st
   ok "> and Enter: next file, <: previous, m: muted, Esc: exit 0"
 else
   bad "next/previous/mute/Esc: > $s1, Enter $s2, < m $s3, exit $(cat "$tmp/rc" 2>/dev/null)"
+fi
+
+# 40 columns: fields dropped from the right, never wrapped; colour on a
+# terminal (the escape codes do not count as columns), none with NO_COLOR.
+term "'$pingpong' play --loop inf '$media/tone.wav'" 40
+wait_screen "▶ tone.wav" 10
+sleep 0.5
+narrow=$(screen | grep -c '▶')
+widest=$(screen | python3 -c 'import sys; print(max(len(l.rstrip("\n")) for l in sys.stdin.buffer.read().decode().splitlines()))')
+coloured=$(tmux -S "$sock" capture-pane -p -e | grep -c $'\x1b\[32m▶')
+keys q
+wait_rc 5
+term "NO_COLOR=1 '$pingpong' play --loop inf '$media/tone.wav'" 40
+wait_screen "▶ tone.wav" 10
+sleep 0.5
+plain=$(tmux -S "$sock" capture-pane -p -e | grep -c $'\x1b\[3[0-9]m')
+keys q
+wait_rc 5
+if [ "$narrow" -eq 1 ] && [ "$widest" -le 40 ] && [ "$coloured" -eq 1 ] && [ "$plain" -eq 0 ]; then
+  ok "40 columns: one status line, $widest columns at most, coloured; none with NO_COLOR"
+else
+  bad "40 columns: $narrow status lines, widest $widest, coloured $coloured, with NO_COLOR $plain coloured"
 fi
 
 # A skip to a file deleted since the start: one line, exit 2, no hang.
