@@ -20,6 +20,7 @@ struct play_cli {
   int rate = 0;
   double gain_db = 0.0;
   bool quiet = false, fail_on_glitch = false;
+  bool no_keys = false, no_status = false, verbose = false;
   CLI::Option* period_option = nullptr;
 };
 int run_play(play_cli& cli);

@@ -54,6 +54,7 @@ int run_info(const std::vector<std::string>& files) {
       code = pp::exit_bad_input;
     }
   }
+  pp::release_streams();  // '-' and named pipes: their relays end here
   return code;
 }
 

@@ -60,9 +60,33 @@ struct option_ranges {
   }
 };
 
+constexpr const char* play_help_footer = R"(
+Keys (when stdin is a terminal; not with -o or --no-keys):
+  Space, p     pause / resume (a few ms fade; the device plays silence, no underrun)
+  Left, Right  seek -5 s / +5 s     Down, Up  seek -60 s / +60 s
+               (before the start: the start; past the end: the next file)
+  9 or /       volume -1 dB         0 or *    volume +1 dB (ramped; -60..+12 dB)
+  m            mute / unmute        > or Enter  next file     <  previous file
+  q, Esc       quit (fade, summary, exit 0)
+  Ctrl-C       stop (exit 130); a second Ctrl-C stops at once. The terminal's mode
+               is restored on every way out.
+Inputs: '-' reads stdin; /dev/stdin and named pipes work the same way. A pipe is read
+  once, front to back: WAV, AU, AIFF, Ogg (Vorbis, Opus) or MP3; FLAC and CAF need a
+  seekable file (one line, exit 2). A named pipe waits up to 2 s for its writer.
+  No seeking in a pipe (said on the status line);
+  an unknown length shows as --:--. Not with --loop, and at most once per list.
+Status line: one line fitted to the terminal, e.g.
+  ▶ 2/9 name  0:02.8 / 3:41.0  −3 dB  buf ▮▮▯  xruns 0     (⏸ paused)
+  colour only on a terminal and without NO_COLOR.
+Exit codes: 0 ok (also q); 1 glitched with --fail-on-glitch; 2 bad usage or input
+  (incl. a format a pipe cannot carry); 3 device or audio server error; 4 output not
+  written; 129/130/143 interrupted (SIGHUP/SIGINT/SIGTERM).)";
+
 CLI::App* add_play(CLI::App& app, play_cli& cli, const option_ranges& r) {
   auto* play = app.add_subcommand("play", "Play audio files (WAV, AIFF, FLAC, Ogg Vorbis, Opus, MP3, ...) gaplessly");
-  play->add_option("files", cli.files, "Files, folders (natural order) and .m3u/.m3u8/.pls playlists, in order");
+  play->add_option("files", cli.files,
+                   "Files, folders (natural order), .m3u/.m3u8/.pls playlists, in order; '-' (stdin), /dev/stdin or a "
+                   "named pipe: WAV, AU, AIFF, Ogg or MP3 read once, front to back");
   play->add_option("-d,--device", cli.device, "Output: name substring or index (pingpong devices), or 'sim'");
   play->add_option("-o,--output", cli.output, "Render offline to FILE (.wav float, .flac, .ogg, .aiff) instead");
   cli.period_option = play->add_option("-p,--period", cli.period, "Frames per callback (JACK: the server's own)")
@@ -89,6 +113,10 @@ CLI::App* add_play(CLI::App& app, play_cli& cli, const option_ranges& r) {
   play->add_flag("--shuffle", cli.shuffle, "Play the list in random order");
   play->add_flag("--no-memory-lock", cli.no_memory_lock, "Do not mlockall() while playing on a device");
   play->add_flag("-q,--quiet", cli.quiet, "No status line and no summary");
+  play->add_flag("--no-status", cli.no_status, "No status line (the summary stays)");
+  play->add_flag("-v,--verbose", cli.verbose, "Open with the technical header (device, period, half, handoff)");
+  play->add_flag("--no-keys", cli.no_keys, "Do not read keys from the terminal");
+  play->footer(play_help_footer);
   play->add_option("--json", cli.json, "Write the report as JSON to FILE ('-' for stdout)");
   play->add_flag("--fail-on-glitch", cli.fail_on_glitch, "Exit 1 if anything glitched");
 

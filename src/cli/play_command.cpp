@@ -6,9 +6,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <optional>
 #include <random>
 
+#include "cli/keys.hpp"
 #include "cli/option_checks.hpp"
 #include "cli/process.hpp"
 #include "cli/status_line.hpp"
@@ -70,14 +74,29 @@ int run_play(play_cli& cli) {
   }
 
   const bool json_stdout = cli.json == "-";
-  const bool live = !cli.quiet && !json_stdout && ::isatty(STDOUT_FILENO) == 1;
+  const bool live = !cli.quiet && !cli.no_status && !json_stdout && ::isatty(STDOUT_FILENO) == 1;
   std::FILE* human = json_stdout ? err_out : stdout;
   pp::play_hooks hooks;
   hooks.interrupt = &interrupted;
-  if (live) hooks.on_tick = draw_status;
+  // Keys: a terminal on stdin (in the foreground), a device (not -o), and
+  // stdin not the audio itself.
+  const bool reads_stdin = std::find(o.files.begin(), o.files.end(), "-") != o.files.end();
+  const bool keys = !cli.no_keys && cli.output.empty() && !reads_stdin && keys_possible();
+  o.interactive = keys;
+  key_reader reader;
+  if (keys) hooks.on_idle = [&reader](pp::play_control& c) { reader.poll(c, std::chrono::milliseconds(10)); };
+  if (live) {
+    const bool colour = colour_wanted();
+    hooks.on_tick = [&reader, colour](const pp::live_status& st) {
+      pp::live_status shown = st;
+      shown.message = reader.message();
+      draw_status(shown, colour);
+    };
+  }
   if (!cli.quiet) {
     hooks.on_start = [&](const pp::play_report& r) {
       for (const auto& note : r.notes) std::fprintf(err_out, "pingpong: note: %s\n", pp::printable(note).c_str());
+      if (!cli.verbose) return;  // the technical header: -v
       std::fprintf(human, "playing %zu file%s on '%s' (%s) at %d Hz, %d ch, period %zu, half %zu, %s/%s\n",
                    r.files.size(), r.files.size() == 1 ? "" : "s", pp::printable(r.device.name).c_str(),
                    r.device.host_api.c_str(), r.device.sample_rate, r.device.channels, r.device.period_frames,
@@ -86,11 +105,18 @@ int run_play(play_cli& cli) {
     };
   }
   install_signal_handlers();
+  // Raw mode for the keys, restored by its destructor, at exit(), and in
+  // the second signal's _exit path (process.cpp).
+  std::optional<raw_terminal> terminal;
+  if (keys) terminal.emplace();
 
   pp::play_report report;
   try {
     report = pp::play(o, hooks);
   } catch (const pp::input_error& e) {
+    // A signal while waiting for a pipe's writer is an interrupt, not bad input.
+    if (interrupted.load(std::memory_order_relaxed))
+      return 128 + interrupt_signal.load(std::memory_order_relaxed);  // relaxed: polled flags
     return fail(pp::exit_bad_input, e.what());
   } catch (const pp::output_error& e) {
     return fail(pp::exit_output, e.what());
@@ -99,6 +125,7 @@ int run_play(play_cli& cli) {
   } catch (const std::exception& e) {
     return fail(pp::exit_device, e.what());
   }
+  terminal.reset();
   if (live) std::fputs("\r\x1b[K", stdout);
   if (!cli.quiet) std::fputs(pp::summary_text(report).c_str(), human);
   if (!cli.json.empty()) {

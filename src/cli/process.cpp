@@ -23,6 +23,7 @@
 #include <cstring>
 #include <exception>
 
+#include "cli/keys.hpp"
 #include "player/errors.hpp"
 #include "player/text.hpp"
 
@@ -43,8 +44,9 @@ std::atomic<int> interrupt_signal{0};
 extern "C" void on_signal(int signal_number) {
   // The first signal asks for a clean stop (fade, summary, exit 128+N); a
   // second one ends the process at once, whatever the first is waiting for.
-  // Only async-signal-safe calls here: write() and _exit().
+  // Only async-signal-safe calls here: tcsetattr(), write() and _exit().
   if (interrupted.load(std::memory_order_relaxed)) {  // relaxed: a polled flag, nothing published with it
+    restore_terminal();  // _exit skips atexit and destructors: the keys' raw mode ends here
     static const char message[] = "pingpong: stopped at once (second signal)\n";
     const ssize_t ignored = ::write(signal_message_fd.load(std::memory_order_relaxed), message, sizeof message - 1);
     (void)ignored;

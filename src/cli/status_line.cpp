@@ -3,8 +3,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #include "player/text.hpp"
@@ -58,35 +60,70 @@ std::string base_name(const std::string& path) {
 
 /// One line, redrawn in place, that never wraps: the terminal's width is
 /// read at each redraw (so a resize applies at once) and fields are dropped
-/// from the right, the file name shortened, to fit.
-void draw_status(const pp::live_status& st) {
-  const std::size_t width = terminal_width() - 1;  // the last column would wrap on some terminals
-  std::string head = st.stalled_s > 0 ? "‖ " : "▶ ";
-  if (st.file_count > 1) head += std::to_string(st.file_index + 1) + "/" + std::to_string(st.file_count) + " ";
+/// from the right, the file name shortened, to fit. Widths count the text
+/// only, never the colour codes.
+std::string status_text(const pp::live_status& st, std::size_t width, bool colour) {
+  struct field {
+    std::string text;
+    const char* colour = nullptr;  // an SGR code, e.g. "31"
+  };
+  const auto paint = [&](const std::string& text, const char* code) {
+    return colour && code != nullptr ? "\x1b[" + std::string(code) + "m" + text + "\x1b[0m" : text;
+  };
+  const char* state = st.stalled_s > 0 ? "‖" : st.paused ? "⏸" : "▶";
+  std::string head_text = std::string(state) + " ";
+  if (st.file_count > 1) head_text += std::to_string(st.file_index + 1) + "/" + std::to_string(st.file_count) + " ";
+  const char* state_colour = st.stalled_s > 0 ? "31" : st.paused ? "33" : "32";
   const std::string clock = clock_text(st.file_position_s) + " / " + clock_text(st.file_duration_s);
-  std::vector<std::string> fields;
+  std::vector<field> fields;
+  if (!st.message.empty()) fields.push_back({st.message, "33"});
   if (st.stalled_s > 0) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "audio server stalled %.1f s", st.stalled_s);
-    fields.emplace_back(buf);
+    fields.push_back({buf, "31"});
   }
-  fields.push_back("buf " + std::to_string(int(std::lround(st.fill * 100))) + "%");
-  fields.push_back("underruns " + std::to_string(st.underruns));
-  fields.push_back("xruns " + std::to_string(st.device_xruns));
-  if (st.deadline_misses > 0) fields.push_back("late " + std::to_string(st.deadline_misses));
-  if (st.cpu_load >= 0) fields.push_back("cpu " + std::to_string(int(std::lround(st.cpu_load * 100))) + "%");
+  if (st.muted) {
+    fields.push_back({"muted", "33"});
+  } else if (st.volume_db != 0.0) {
+    char buf[32];
+    const long db = std::lround(st.volume_db);
+    std::snprintf(buf, sizeof buf, "%s%ld dB", db < 0 ? "−" : "+", std::labs(db));
+    fields.push_back({buf, nullptr});
+  }
+  const int cells = 3;
+  const int full = std::clamp(int(std::lround(st.fill * cells)), 0, cells);
+  std::string meter = "buf ";
+  for (int i = 0; i < cells; ++i) meter += i < full ? "▮" : "▯";
+  fields.push_back({meter, nullptr});
+  const std::uint64_t xruns = st.underruns + st.device_xruns;
+  fields.push_back({"xruns " + std::to_string(xruns), xruns > 0 ? "31" : nullptr});
+  if (st.deadline_misses > 0) fields.push_back({"late " + std::to_string(st.deadline_misses), "31"});
+  if (st.cpu_load >= 0) fields.push_back({"cpu " + std::to_string(int(std::lround(st.cpu_load * 100))) + "%", nullptr});
   // Name first to go short, then the fields from the right.
+  std::size_t tail_columns = 2 + columns(clock);
   std::string tail = "  " + clock;
   for (const auto& f : fields) {
-    if (columns(head) + 8 + columns(tail) + 2 + columns(f) > width) break;
-    tail += "  " + f;
+    if (columns(head_text) + 8 + tail_columns + 2 + columns(f.text) > width) break;
+    tail += "  " + paint(f.text, f.colour);
+    tail_columns += 2 + columns(f.text);
   }
-  const std::size_t room = width > columns(head) + columns(tail) ? width - columns(head) - columns(tail) : 0;
+  const std::size_t used = columns(head_text) + tail_columns;
+  if (used > width) return fit(head_text + clock, width);  // very narrow: state and clock, cut
   const std::string name = st.title.empty() ? base_name(st.file) : st.title;
-  std::string line = head + fit(pp::printable(name), room) + tail;
-  line = fit(line, width);
-  std::fprintf(stdout, "\r%s\x1b[K", line.c_str());
+  return paint(std::string(state), state_colour) + head_text.substr(std::string(state).size()) +
+         fit(pp::printable(name), width - used) + tail;
+}
+
+void draw_status(const pp::live_status& st, bool colour) {
+  const std::size_t width = terminal_width() - 1;  // the last column would wrap on some terminals
+  std::fprintf(stdout, "\r%s\x1b[K", status_text(st, width, colour).c_str());
   std::fflush(stdout);
+}
+
+bool colour_wanted() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): read at start-up; nothing in pingpong calls setenv
+  const char* no_colour = std::getenv("NO_COLOR");
+  return ::isatty(STDOUT_FILENO) == 1 && (no_colour == nullptr || *no_colour == '\0');
 }
 
 }  // namespace pingpong::cli

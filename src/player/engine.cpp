@@ -15,7 +15,7 @@ class engine final : public engine_base {
 
   render_result render(float* out, std::size_t frames,
                        const callback_status& status) noexcept PINGPONG_NONBLOCKING override {
-    return measured(out, frames, status, [&] { return buffer_.reader().read(out, frames); });
+    return measured(out, frames, status, [&](std::size_t n) { return buffer_.reader().read(out, n); });
   }
   std::size_t available() noexcept PINGPONG_NONBLOCKING override { return buffer_.reader().available(); }
 
@@ -44,9 +44,21 @@ class engine final : public engine_base {
                                                     std::chrono::duration<double>(gap(random)));
     };
     auto next_stall = next_stall_after();
+    // Interactive (keys): the producer wakes at least every 10 ms to apply
+    // seeks, and after the end waits for one instead of finishing.
+    const bool interactive = seek_map_.interactive && !seek_map_.seconds.empty();
+    bool ended = false;
     try {
       for (;;) {
-        auto slot = stalls_on ? buffer_.writer().acquire_until(next_stall) : buffer_.writer().acquire();
+        if (interactive && apply_seeks(input)) ended = false;
+        if (ended) {
+          if (buffer_.writer_cancelled()) break;
+          std::this_thread::sleep_for(5ms);
+          continue;
+        }
+        auto deadline = stalls_on ? next_stall : std::chrono::steady_clock::time_point::max();
+        if (interactive) deadline = std::min(deadline, std::chrono::steady_clock::now() + 10ms);
+        auto slot = buffer_.writer().acquire_until(deadline);
         if (!slot) {
           if (buffer_.writer_cancelled()) break;
           if (stalls_on && std::chrono::steady_clock::now() >= next_stall) {
@@ -66,7 +78,11 @@ class engine final : public engine_base {
         if (got < want) error = input.take_error();
         slot.commit(got, got < want);
         notify_audio();
-        if (got < want) break;
+        if (got < want) {
+          if (!interactive || !error.empty()) break;
+          ended = true;
+          at_end_.store(true, std::memory_order_release);  // release: publishes the last commit (producer_done())
+        }
       }
     } catch (const std::exception& e) {
       error = e.what();
@@ -76,6 +92,84 @@ class engine final : public engine_base {
     finish_producer(std::move(error));
   }
   void cancel() noexcept override { buffer_.cancel_writer(); }
+
+  /// Producer thread: once the callback has faded out for a seek, applies
+  /// every command issued so far to the position heard, repositions the
+  /// source, flushes the buffer and lets the callback read again. True if
+  /// it did (the stream goes on from there).
+  bool apply_seeks(source& input) {
+    // acquire: pairs with the callback's release (source_frames_played is
+    // final: it reads nothing until seek_flushed_ moves).
+    const std::uint32_t faded_epoch = seek_faded_.load(std::memory_order_acquire);
+    // Serial-number order: nothing new since the last application.
+    if (static_cast<std::int32_t>(faded_epoch - seek_done_) <= 0) return false;
+    std::vector<seek_command> commands;
+    position_base base;
+    std::uint32_t issued = 0;
+    {
+      std::lock_guard held(seek_mutex_);
+      commands.swap(seek_commands_);
+      issued = seek_issued_;
+      base = base_;
+    }
+    const std::uint64_t played = source_frames_played.load();
+    heard_position at = advance(base, played);
+    const std::vector<double>& len = seek_map_.seconds;
+    bool end = base.ended;
+    for (const seek_command& c : commands) {
+      if (end) {
+        if (c.seconds >= 0 && c.files >= 0) continue;
+        end = false;  // back from the end: into the last file
+        at = {len.size() - 1, std::max(0.0, len.back())};
+      }
+      if (c.files != 0) {
+        const auto target = static_cast<std::int64_t>(at.file) + c.files;
+        at.seconds = 0.0;
+        if (target < 0) {
+          at.file = 0;
+        } else if (target >= static_cast<std::int64_t>(len.size())) {
+          if (seek_map_.loops == 1) end = true;
+          at.file = seek_map_.loops == 1 ? len.size() - 1 : 0;
+        } else {
+          at.file = static_cast<std::size_t>(target);
+        }
+        continue;
+      }
+      at.seconds = std::max(0.0, at.seconds + c.seconds);
+      if (len[at.file] >= 0 && at.seconds >= len[at.file]) {  // past the end: the next file
+        at.seconds = 0.0;
+        if (at.file + 1 < len.size()) {
+          ++at.file;
+        } else if (seek_map_.loops == 1) {
+          end = true;
+        } else {
+          at.file = 0;
+        }
+      }
+    }
+    try {
+      input.seek(end ? len.size() : at.file, std::llround(at.seconds * seek_map_.rate));
+    } catch (...) {
+      // The target cannot be played (e.g. deleted since the start): end
+      // the stream there, the error reported. The callback must read
+      // again to play out the end: let it.
+      (void)buffer_.writer().request_flush();
+      seek_done_ = issued;
+      seek_flushed_.store(issued, std::memory_order_release);  // release: as below
+      throw;
+    }
+    (void)buffer_.writer().request_flush();  // no slot is held here
+    {
+      std::lock_guard held(seek_mutex_);
+      base_ = position_base{at.file, at.seconds, played, end};
+    }
+    seek_done_ = issued;
+    at_end_.store(false, std::memory_order_relaxed);  // relaxed: the producer runs again (observed by polling)
+    // release: the flush is requested before the callback reads again;
+    // pairs with the acquire load in measured().
+    seek_flushed_.store(issued, std::memory_order_release);
+    return true;
+  }
 
   /// Locked policies stall inside the critical section, as real code that
   /// decodes or faults while holding the lock does; lockfree has no lock.
@@ -102,6 +196,7 @@ class engine final : public engine_base {
 
  private:
   double_buffer<H> buffer_;
+  std::uint32_t seek_done_ = 0;  // producer only: the last seek epoch applied
 };
 
 }  // namespace

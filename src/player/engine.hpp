@@ -17,6 +17,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "player/device/device.hpp"
 #include "player/latency_histogram.hpp"
@@ -42,6 +43,81 @@ class engine_base : public render_target {
     return fade_done_.load(std::memory_order_relaxed);  // relaxed: a polled flag
   }
 
+  // ---- live controls (the keys): control thread → callback, atomics only ----
+  //
+  // Pause: the callback ramps its output to silence over fade_frames, then
+  // stops reading (the device keeps running and plays silence; nothing is
+  // consumed, so nothing is an underrun) and ramps back in on resume, from
+  // the frame after the last one heard. Gain: the callback moves its gain
+  // towards the target by at most gain_step per sample (no zipper noise).
+  // Seek: see request_seek().
+
+  /// Control thread. Wait-free (one relaxed store each).
+  void set_paused(bool paused) noexcept {
+    paused_.store(paused, std::memory_order_relaxed);  // relaxed: a polled flag, nothing published with it
+  }
+  bool paused() const noexcept {
+    return paused_.load(std::memory_order_relaxed);  // relaxed: a polled flag
+  }
+  /// Linear output gain (volume × mute), reached by a per-sample ramp.
+  void set_gain(float linear) noexcept {
+    target_gain_.store(linear, std::memory_order_relaxed);  // relaxed: a polled value, nothing published with it
+  }
+
+  /// One seek command: `seconds` relative to the position heard (clamped
+  /// to the file's start; past its end: the next file), or `files` files
+  /// on from the current one (to its start; before the first: its start).
+  struct seek_command {
+    double seconds = 0.0;
+    int files = 0;
+  };
+  /// What the producer needs to turn positions into files: each file's
+  /// trimmed length in seconds (-1 unknown: not seekable), the loop count
+  /// (0: forever) and the output rate. Set before produce() starts.
+  struct seek_map {
+    std::vector<double> seconds;
+    int loops = 1;
+    int rate = 48000;
+    bool interactive = false;  ///< seeks may come: the producer polls for them and waits at the end
+  };
+  void set_seek_map(seek_map map) { seek_map_ = std::move(map); }
+  /// Control thread. The callback fades out and stops reading; the producer
+  /// then repositions the source, flushes the double buffer (request_flush:
+  /// the stale halves are dropped by the reader, which never waits) and
+  /// refills; the callback resumes with a fade-in. Commands given before
+  /// the producer gets to them are applied in order. Locks seek_mutex_
+  /// (control and producer only, never the callback).
+  void request_seek(seek_command command) {
+    std::lock_guard held(seek_mutex_);
+    seek_commands_.push_back(command);
+    ++seek_issued_;
+    // release: the command (under the mutex) is issued before the callback
+    // sees the epoch; pairs with the acquire load in measured().
+    seek_req_.store(seek_issued_, std::memory_order_release);
+  }
+  /// Where the audio being heard is: file `file`, `seconds` into it (after
+  /// --start), plus the frames played since `played` — see position_at().
+  struct position_base {
+    std::size_t file = 0;
+    double seconds = 0.0;
+    std::uint64_t played = 0;
+    bool ended = false;  ///< a seek went past the last file: nothing more plays
+  };
+  /// Control thread: which file is heard now and where in it (seeks
+  /// included), from the frames the callback has played. -1 length: unknown.
+  struct heard_position {
+    std::size_t file = 0;
+    double seconds = 0.0;
+  };
+  heard_position position_now() const {
+    position_base base;
+    {
+      std::lock_guard held(seek_mutex_);
+      base = base_;
+    }
+    return advance(base, source_frames_played.load());
+  }
+
   struct producer_setup {
     play_options::stall_plan stall;
     int fifo_priority = 0;
@@ -56,7 +132,9 @@ class engine_base : public render_target {
   virtual void drain_events(std::vector<event>& into) = 0;
 
   bool producer_done() const noexcept override {
-    return producer_done_.load(std::memory_order_acquire);  // acquire: pairs with finish_producer()
+    // acquire: pairs with finish_producer(), or with the release store of
+    // at_end_ (the end is committed; an interactive producer waits for seeks).
+    return producer_done_.load(std::memory_order_acquire) || at_end_.load(std::memory_order_acquire);
   }
   std::string producer_error() const {
     std::lock_guard held(error_mutex_);
@@ -89,7 +167,8 @@ class engine_base : public render_target {
       0};  ///< the most frames one callback asked for: the device's real period
 
  protected:
-  // Real-time: measure around the read. Wait-free apart from the policy's read.
+  // Real-time: measure around the read. Wait-free apart from the policy's
+  // read. `read(n)` reads n ≤ frames frames into out.
   template <class Read>
   render_result measured(float* out, std::size_t frames, const callback_status& status,
                          Read&& read) noexcept PINGPONG_NONBLOCKING {
@@ -106,10 +185,29 @@ class engine_base : public render_target {
     if (status.output_underflow) underflows.add();
     if (status.output_overflow) overflows.add();
     if (status.priming) priming.add();
-    read_result r = read();
+    // acquire (both): the seek epoch pairs with request_seek()'s release
+    // (the command exists); the flushed epoch with the producer's release
+    // after request_flush() (the flush is requested before we read again).
+    const std::uint32_t seek_req = seek_req_.load(std::memory_order_acquire);
+    const bool seeking = seek_req != seek_flushed_.load(std::memory_order_acquire);
+    const bool quiet = seeking || paused_.load(std::memory_order_relaxed);  // relaxed: see set_paused()
+    // Quiet: read only what the fade-out still needs (every frame read is
+    // heard, so the position is exact), then silence without reading.
+    const std::size_t to_read = quiet ? std::min(frames, level_) : frames;
+    read_result r;
+    if (to_read > 0) r = read(to_read);
+    std::fill(out + r.frames * channels_, out + frames * channels_, 0.0f);
+    r.silence = frames - r.frames;
+    shape(out, r.frames, quiet);
     if (fade_requested_.load(std::memory_order_relaxed)) {  // relaxed: see request_fade()
-      const faded f = fade(out, frames, r);
-      r = read_result{.frames = f.frames, .silence = frames - f.frames, .end_of_stream = f.ended};
+      if (to_read == 0) {
+        // Already silent (paused, or mid-seek): the stop needs no ramp.
+        fade_done_.store(true, std::memory_order_relaxed);  // relaxed: a polled flag
+        r.end_of_stream = true;
+      } else {
+        const faded f = fade(out, frames, r);
+        r = read_result{.frames = f.frames, .silence = frames - f.frames, .end_of_stream = f.ended};
+      }
     }
     if (frames > max_callback_frames_) {
       max_callback_frames_ = frames;
@@ -124,7 +222,40 @@ class engine_base : public render_target {
       // relaxed: a statistic for the control thread.
       if (first_audio_ns.load(std::memory_order_relaxed) < 0) first_audio_ns.store(end, std::memory_order_relaxed);
     }
+    if (seeking && level_ == 0 && seek_faded_rt_ != seek_req) {
+      seek_faded_rt_ = seek_req;
+      // release: publishes source_frames_played as of the last frame heard
+      // (we read no more until the flush); pairs with the producer's acquire.
+      seek_faded_.store(seek_req, std::memory_order_release);
+    }
     return render_result{.frames = r.frames, .end = r.end_of_stream};
+  }
+  /// Real-time: the declick level (pause and seek: a linear ramp over
+  /// fade_frames, down while `quiet`, up otherwise; each frame read gets a
+  /// non-zero level, so what is read is heard) times the volume (moved to
+  /// its target by at most gain_step_ per sample). Costs nothing at rest
+  /// at unity gain (a bit-exact path).
+  void shape(float* out, std::size_t frames, bool quiet) noexcept PINGPONG_NONBLOCKING {
+    const float target = target_gain_.load(std::memory_order_relaxed);  // relaxed: see set_gain()
+    if (frames == 0 || (level_ == fade_frames_ && !quiet && gain_ == target && gain_ == 1.0f)) return;
+    const float full = static_cast<float>(fade_frames_);
+    for (std::size_t f = 0; f < frames; ++f) {
+      float level = 1.0f;
+      if (quiet) {
+        level = static_cast<float>(level_) / full;  // level_ > 0: only ramp frames are read when quiet
+        --level_;
+      } else if (level_ < fade_frames_) {
+        ++level_;
+        level = static_cast<float>(level_) / full;
+      }
+      if (gain_ < target) {
+        gain_ = std::min(target, gain_ + gain_step_);
+      } else if (gain_ > target) {
+        gain_ = std::max(target, gain_ - gain_step_);
+      }
+      const float g = level * gain_;
+      for (std::size_t c = 0; c < channels_; ++c) out[f * channels_ + c] *= g;
+    }
   }
   /// What fade() leaves of a callback: `frames` faded frames of audio (the
   /// rest is silence), and whether the stream ends here.
@@ -204,7 +335,56 @@ class engine_base : public render_target {
   std::size_t fade_frames_;
   std::size_t fade_pos_ = 0;  // real-time thread only
   std::atomic<bool> fade_requested_{false}, fade_done_{false};
+  // Live controls. The callback's own state:
+  std::size_t level_ = fade_frames_;  // declick level in frames, 0..fade_frames_
+  float gain_ = 1.0f;                 // the volume now
+  float gain_step_ = 1.0f / 480.0f;   // full scale in 10 ms at 48 kHz (set_gain_ramp)
+  std::uint32_t seek_faded_rt_ = 0;   // the last seek epoch this side faded out for
+  // Shared (each with one writer):
+  std::atomic<bool> paused_{false};       // control
+  std::atomic<float> target_gain_{1.0f};  // control
+  static_assert(std::atomic<float>::is_always_lock_free && std::atomic<std::uint32_t>::is_always_lock_free);
 
+ protected:
+  std::atomic<std::uint32_t> seek_req_{0};      // control: commands issued
+  std::atomic<std::uint32_t> seek_faded_{0};    // callback: silent since this epoch, nothing read after
+  std::atomic<std::uint32_t> seek_flushed_{0};  // producer: commands applied and flushed up to here
+  std::atomic<bool> at_end_{false};             // producer: the end is committed, waiting for seeks
+  mutable std::mutex seek_mutex_;               // control and producer only, never the callback
+  std::vector<seek_command> seek_commands_;     // under seek_mutex_
+  std::uint32_t seek_issued_ = 0;               // under seek_mutex_
+  position_base base_;                          // under seek_mutex_
+  seek_map seek_map_;                           // set before produce()
+
+  /// `base` moved on by the frames played since it, across the files of
+  /// known length (and the passes of a loop).
+  heard_position advance(const position_base& base, std::uint64_t played) const {
+    heard_position at{base.file, base.seconds};
+    const std::vector<double>& len = seek_map_.seconds;
+    if (base.ended || len.empty()) return at;
+    at.seconds += double(played - std::min(played, base.played)) / seek_map_.rate;
+    for (std::size_t guard = 0; guard < 2 * len.size() + 2; ++guard) {
+      const double l = len[at.file];
+      if (l < 0 || at.seconds < l) break;
+      if (at.file + 1 == len.size()) {
+        if (seek_map_.loops == 1) break;  // no further pass: the end stays put
+        at.seconds -= l;
+        at.file = 0;
+        continue;
+      }
+      at.seconds -= l;
+      ++at.file;
+    }
+    return at;
+  }
+
+ public:
+  /// The volume's ramp: full scale in `frames` frames (default 10 ms at 48 kHz).
+  void set_gain_ramp(std::size_t frames) noexcept {
+    gain_step_ = 1.0f / static_cast<float>(std::max<std::size_t>(frames, 1));
+  }
+
+ private:
  public:
   bool want_tid_ = false;  // set before start
 

@@ -93,29 +93,6 @@ playlist probe_playlist(const play_options& o) {
   return list;
 }
 
-/// Which file is playing at `played_s` of output, and where in it. The
-/// lengths are the files' own (the resampler's rounding is a few frames).
-struct file_position {
-  std::size_t index = 0;
-  double position_s = 0.0, length_s = -1.0;
-  bool known = false;
-};
-file_position locate(const playlist& list, double played_s) {
-  double pass = 0.0;
-  for (const double s : list.seconds) {
-    if (s < 0) return {};
-    pass += s;
-  }
-  if (pass <= 0) return {};
-  double t = std::fmod(played_s, pass);
-  for (std::size_t i = 0; i < list.seconds.size(); ++i) {
-    if (t < list.seconds[i] || i + 1 == list.seconds.size())
-      return {i, std::min(t, list.seconds[i]), list.seconds[i], true};
-    t -= list.seconds[i];
-  }
-  return {};
-}
-
 std::string mib(double bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.0f MiB", bytes / double(1 << 20));
@@ -321,10 +298,14 @@ class memory_lock {
 /// order: open (files, device, source, engine), start (producer, prime,
 /// device), monitor (until the end, an interrupt, a dead device or a
 /// limit), stop (bounded), report. Each step is one member function.
-class session {
+class session final : public play_control {
  public:
   session(const play_options& options, const play_hooks& hooks) : options_(options), hooks_(hooks) {}
-  ~session() { stop(); }
+  ~session() override {
+    stop();
+    input_.reset();
+    release_streams();
+  }
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
@@ -360,6 +341,41 @@ class session {
   }
   std::uint64_t host_xruns() const { return eng_->underflows.load() + eng_->overflows.load(); }
 
+  // play_control (the keys), control thread.
+  void toggle_pause() override { eng_->set_paused(!eng_->paused()); }
+  bool paused() const override { return eng_->paused(); }
+  bool seek(double seconds, std::string& why) override {
+    const std::size_t file = eng_->position_now().file;
+    if (!input_->seekable(file)) {
+      why = "cannot seek in a pipe";
+      return false;
+    }
+    eng_->request_seek({.seconds = seconds, .files = 0});
+    return true;
+  }
+  bool skip(int files, std::string& why) override {
+    const std::size_t file = eng_->position_now().file;
+    const auto target = static_cast<std::int64_t>(file) + files;
+    const bool leaves_pipe = !input_->seekable(file);
+    if ((leaves_pipe && files <= 0) || (target >= 0 && target < static_cast<std::int64_t>(options_.files.size()) &&
+                                        !input_->seekable(static_cast<std::size_t>(target)))) {
+      why = "cannot go back in a pipe";
+      return false;
+    }
+    eng_->request_seek({.seconds = 0.0, .files = files});
+    return true;
+  }
+  void change_volume(double db) override {
+    volume_db_ = std::clamp(volume_db_ + db, -60.0, 12.0);
+    apply_gain();
+  }
+  void toggle_mute() override {
+    muted_ = !muted_;
+    apply_gain();
+  }
+  void quit() override { quit_ = true; }
+  void apply_gain() { eng_->set_gain(muted_ ? 0.0f : static_cast<float>(std::pow(10.0, volume_db_ / 20.0))); }
+
   const play_options& options_;
   const play_hooks& hooks_;
   const std::int64_t called_ns_ = now_ns();
@@ -380,6 +396,8 @@ class session {
   std::unique_ptr<callback_watch> watch_;
   std::unique_ptr<memory_lock> memory_;
   bool stopped_ = false;
+  double volume_db_ = 0.0;
+  bool muted_ = false, quit_ = false;
 };
 
 void session::open_device_for_files() {
@@ -443,6 +461,14 @@ void session::open() {
                       " channels): use a smaller --half");
   }
 
+  engine_base::seek_map map;
+  map.seconds = list_.seconds;
+  map.loops = options_.loops;
+  map.rate = dev_.sample_rate;
+  map.interactive = options_.interactive;
+  eng_->set_seek_map(std::move(map));
+  eng_->set_gain_ramp(static_cast<std::size_t>(std::lround(options_.volume_ramp_ms * 1e-3 * dev_.sample_rate)));
+
   memory_ = std::make_unique<memory_lock>(options_.lock_memory);
   report_.memory = memory_->state();
   report_.files = options_.files;
@@ -487,6 +513,11 @@ void session::monitor() {
       fade_out(*eng_, *out_, dev_, options_.fade_out_ms);
       break;
     }
+    if (quit_) {
+      report_.quit = true;
+      fade_out(*eng_, *out_, dev_, options_.fade_out_ms);
+      break;
+    }
     const auto now = std::chrono::steady_clock::now();
     if (!watch_->check(eng_->callbacks(), *out_, report_)) break;
     if (now >= stop_at) break;
@@ -497,8 +528,12 @@ void session::monitor() {
     if (options_.collect_timeline && now >= next_sample_) sample_timeline(now);
     drain_events();
     if (hooks_.on_tick && std::chrono::steady_clock::now() >= next_tick_) tick();
-    // Offline renders end at any moment and should not wait out a long nap.
-    std::this_thread::sleep_for(options_.output_file.empty() ? 10ms : 1ms);
+    if (hooks_.on_idle && options_.output_file.empty()) {
+      hooks_.on_idle(*this);  // the keys: waits on stdin for up to ~10 ms
+    } else {
+      // Offline renders end at any moment and should not wait out a long nap.
+      std::this_thread::sleep_for(options_.output_file.empty() ? 10ms : 1ms);
+    }
   }
   report_.cpu_load = out_->cpu_load();
   measure_rt_syscalls();
@@ -539,16 +574,15 @@ void session::tick() {
   st.cpu_load = out_->cpu_load();
   st.stalled_s = watch_->stalled_s();
   st.file_count = options_.files.size();
-  if (const file_position at = locate(list_, st.position_s); at.known) {
-    st.file_index = at.index;
-    st.file_position_s = at.position_s;
-    st.file_duration_s = at.length_s;
-  } else {
-    st.file_index = std::min(input_->current_file(), options_.files.size() - 1);
-    st.file_position_s = st.position_s;
-  }
+  const engine_base::heard_position at = eng_->position_now();
+  st.file_index = std::min(at.file, options_.files.size() - 1);
+  st.file_position_s = at.seconds;
+  st.file_duration_s = list_.seconds[st.file_index];
   st.file = options_.files[st.file_index];
   st.title = list_.titles[st.file_index];
+  st.paused = eng_->paused();
+  st.muted = muted_;
+  st.volume_db = volume_db_;
   hooks_.on_tick(st);
 }
 
@@ -591,6 +625,7 @@ void session::stop() noexcept {
     }
   }
   if (eng_) eng_->cancel();
+  cancel_streams();  // a producer blocked on a stalled pipe reads its end
   if (producer_.joinable()) producer_.join();
 }
 

@@ -42,7 +42,12 @@ struct play_options {
   output_encoding encoding = output_encoding::automatic;  ///< output_file's sample format (--bits)
   int rate = 0;              ///< output rate: 0 = the first file's, or the device's own if it cannot run at it;
                              ///< nonzero: exactly this, or a device_error naming the rates the device supports
-  double fade_out_ms = 5.0;  ///< on interrupt: ramp to silence over this long, then stop (no click)
+  double fade_out_ms = 5.0;  ///< on interrupt: ramp to silence over this long, then stop (no click); also
+                             ///< the declick of pause and seek (out, and back in)
+  /// Live control (keys): pause, seek and skip may come through play_control
+  /// (the producer polls for seeks and, at the end, waits for one).
+  bool interactive = false;
+  double volume_ramp_ms = 10.0;  ///< the volume moves by at most full scale in this long (no zipper)
 
   // --- glitch-lab controls (pingpong compare / probe) ---
   double stop_after_s = 0.0;              ///< stop after this long (wall clock); 0 = play to the end
@@ -117,6 +122,7 @@ struct play_report {
   double first_audio_ms = -1.0;        ///< device start → first callback that played audio; < 0: none did
   double startup_ms = -1.0;  ///< play() called (files unopened) → first callback that played audio; < 0: none did
   bool interrupted = false;
+  bool quit = false;  ///< stopped by play_control::quit() (not an error, not an interrupt)
   std::vector<timeline_point> timeline;
   static constexpr std::size_t underrun_log_limit = 1000;
   std::vector<underrun_entry> underrun_log;  ///< the first underrun_log_limit underruns, in order
@@ -149,12 +155,39 @@ struct live_status {
   double file_position_s = 0.0;                ///< position within that file (first pass)
   double file_duration_s = -1.0;               ///< that file's length; -1: unknown
   double stalled_s = 0.0;                      ///< > 0: the audio server has not called back for this long
+  bool paused = false;
+  bool muted = false;
+  double volume_db = 0.0;  ///< the live volume (keys), on top of --gain
+  std::string message;     ///< a passing note for the user (e.g. "cannot seek in a pipe"); filled by the caller
+};
+
+/// What the keys do to a running play(). Thread: the control thread (the
+/// one in play(): play_hooks::on_idle). Each call returns at once; the
+/// callback sees it through atomics.
+class play_control {
+ public:
+  virtual ~play_control() = default;
+  virtual void toggle_pause() = 0;
+  virtual bool paused() const = 0;
+  /// Seek by `seconds` in the file heard (before its start: its start;
+  /// past its end: the next file). False if it cannot (a pipe), with why.
+  virtual bool seek(double seconds, std::string& why) = 0;
+  /// `files` files on (negative: back). False if it cannot (a pipe), with why.
+  virtual bool skip(int files, std::string& why) = 0;
+  /// The live volume, in dB (clamped to -60..+12), ramped; and mute.
+  virtual void change_volume(double db) = 0;
+  virtual void toggle_mute() = 0;
+  /// Stop like the end of the list (a fade, the summary, exit 0).
+  virtual void quit() = 0;
 };
 
 struct play_hooks {
   std::function<void(const live_status&)> on_tick;   ///< control thread, ~5 Hz
   std::function<void(const play_report&)> on_start;  ///< after the device opened
   const std::atomic<bool>* interrupt = nullptr;      ///< set (e.g. by SIGINT) to stop early
+  /// Control thread, between the monitor's checks, instead of its 10 ms
+  /// nap: must return within about 10 ms (e.g. poll() on stdin for keys).
+  std::function<void(play_control&)> on_idle;
 };
 
 /// The half size play() uses: options.half_frames, or by default 8 periods

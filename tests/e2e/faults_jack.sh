@@ -53,7 +53,7 @@ play_during() {  # play_during REC DELAY ACTION FILE...: records `pingpong play 
   local rec="$1" delay="$2" action="$3"
   shift 3
   start_recorder "$rec" || bad "recorder not ready for $(basename "$rec")"
-  timeout 20 "$pingpong" play "$@" >"$tmp/out" 2>"$tmp/err" &
+  timeout 20 "$pingpong" play -v "$@" >"$tmp/out" 2>"$tmp/err" &
   local pid=$!
   wait_playing "$tmp/out"
   sleep "$delay"

@@ -254,7 +254,7 @@ for mode in async sync; do
   [ "$text" = "$(json "$d/p.json" 'd["result"]')" ] && ok "$mode: text and JSON agree ($text)" || bad "$mode: text '$text', JSON '$(json "$d/p.json" 'd["result"]')'"
 
   # The player stopped (SIGSTOP, as Ctrl-Z does) for 3 s, continued, then Ctrl-C.
-  "$pingpong" play --loop inf "$media/tone.wav" >"$work/out" 2>"$work/err" &
+  "$pingpong" play -v --loop inf "$media/tone.wav" >"$work/out" 2>"$work/err" &
   pid=$!
   wait_playing "$work/out"
   sleep 1
@@ -270,7 +270,7 @@ for mode in async sync; do
   fi
 
   # The server stopped for 3 s and continued: a stall, not a death.
-  "$pingpong" play "$media/counter.wav" "$media/counter.wav" "$media/counter.wav" --json "$d/s.json" >"$work/out" 2>"$work/err" &
+  "$pingpong" play -v "$media/counter.wav" "$media/counter.wav" "$media/counter.wav" --json "$d/s.json" >"$work/out" 2>"$work/err" &
   pid=$!
   wait_playing "$work/out"
   sleep 0.7
@@ -284,7 +284,7 @@ for mode in async sync; do
   else bad "$mode: server stopped 3 s: exit $got, stalls ${stalls:-?}, longest ${longest:-?}: $(head -1 "$work/err")"; fi
 
   # A second Ctrl-C ends at once, even while the first waits on a stalled server.
-  "$pingpong" play --loop inf "$media/tone.wav" >"$work/out" 2>"$work/err" &
+  "$pingpong" play -v --loop inf "$media/tone.wav" >"$work/out" 2>"$work/err" &
   pid=$!
   wait_playing "$work/out"
   sleep 1

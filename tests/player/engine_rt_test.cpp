@@ -62,12 +62,16 @@ struct rt_counts {
   std::uint64_t syscalls = 0, callbacks = 0, wake_syscalls = 0, swaps = 0, underruns = 0;
   std::string why_no_syscalls;
   bool faded = false, ended = false;
+  std::uint64_t flushes = 0, frames_played = 0, silent_callbacks = 0;
 };
 
 /// Plays the tone through an engine of `kind` on a paced thread (a period
 /// every 1.33 ms, as a 48 kHz device would), counting everything render()
 /// does from the first callback to the end of a fade-out requested mid-way.
-rt_counts run_engine(pingpong::handoff_kind kind, pingpong::wake_kind wake) {
+/// With `controls`, the control thread also works the keys' paths while
+/// the callbacks are counted: pause and resume, a volume change (a ramp),
+/// and two seeks (a fade-out, the buffer's flush, a fade-in).
+rt_counts run_engine(pingpong::handoff_kind kind, pingpong::wake_kind wake, bool controls = false) {
   tone_file tone;
   pp::source_options so;
   so.files = {tone.path.string()};
@@ -79,14 +83,27 @@ rt_counts run_engine(pingpong::handoff_kind kind, pingpong::wake_kind wake) {
       .half_frames = half, .channels = channels, .wake = wake, .sample_rate = double(rate), .event_capacity = 4096};
   const auto period_ns = std::int64_t(1e9 * double(period) / rate);
   std::unique_ptr<pp::engine_base> eng = pp::make_engine(kind, cfg, period_ns, 240);
+  if (controls) eng->set_seek_map({.seconds = {2.0}, .loops = 1, .rate = rate, .interactive = true});
   const pp::engine_base::producer_setup setup{};
   std::thread producer([&] { eng->produce(input, setup); });
   std::atomic<bool> monitoring{true};
-  std::thread monitor([&] {  // the control thread drains the event log meanwhile
+  std::thread monitor([&] {  // the control thread drains the event log meanwhile (and works the keys)
+    int step = 0;
     std::vector<pingpong::event> events;
     while (monitoring.load(std::memory_order_relaxed)) {
       events.clear();
       eng->drain_events(events);
+      const std::uint64_t at = eng->callbacks();
+      if (controls) {
+        // Callback numbers at which each control is given (the count starts
+        // with the warm-up callback).
+        if (step == 0 && at >= 150) eng->set_paused(true), ++step;
+        if (step == 1 && at >= 300) eng->set_paused(false), ++step;
+        if (step == 2 && at >= 350) eng->set_gain(0.5f), ++step;
+        if (step == 3 && at >= 450) eng->request_seek({.seconds = -0.5, .files = 0}), ++step;
+        if (step == 4 && at >= 600) eng->set_paused(true), eng->request_seek({.seconds = 0.25, .files = 0}), ++step;
+        if (step == 5 && at >= 750) eng->set_paused(false), eng->set_gain(1.0f), ++step;
+      }
       std::this_thread::sleep_for(1ms);
     }
   });
@@ -106,6 +123,7 @@ rt_counts run_engine(pingpong::handoff_kind kind, pingpong::wake_kind wake) {
       next += std::chrono::nanoseconds(period_ns);
       if (i == 1000) eng->request_fade();
       const pp::render_result r = eng->render(out.data(), period, {});
+      if (r.frames == 0) ++result.silent_callbacks;
       if (r.end) {
         result.ended = true;
         break;
@@ -127,6 +145,8 @@ rt_counts run_engine(pingpong::handoff_kind kind, pingpong::wake_kind wake) {
   result.wake_syscalls = c.wake_syscalls;
   result.swaps = c.swaps;
   result.underruns = c.underrun_events;
+  result.flushes = c.flushes;
+  result.frames_played = eng->source_frames_played.load();
   std::printf(
       "engine rt-safety %-9s %-10s callbacks %llu allocations %llu frees %llu mutex %llu cond %llu "
       "syscalls %s wake-syscalls %llu swaps %llu underruns %llu\n",
@@ -179,5 +199,33 @@ TEST_CASE("engine: the locked policies never allocate; their lock calls are coun
     CHECK(r.counts.allocations == 0);
     CHECK(r.counts.frees == 0);
     CHECK(r.counts.mutex_calls >= 2 * (r.swaps - 1));  // each swap locks (or tries) and unlocks
+  }
+}
+
+TEST_CASE(
+    "engine: pause, volume and seek (fade, flush, fade-in) keep the callback path free of allocation, "
+    "locks and system calls" *
+    doctest::skip(!can_count_syscalls())) {
+  const rt_counts r = run_engine(pingpong::handoff_kind::lockfree, pingpong::wake_kind::poll, true);
+  CHECK(r.flushes == 2);             // both seeks went through the buffer's flush
+  CHECK(r.silent_callbacks >= 100);  // paused: the device ran on, silent, reading nothing
+  CHECK(r.underruns == 0);           // ... and none of that is an underrun
+  CHECK(r.frames_played < 1200 * period);
+  CHECK(r.ended);
+  CHECK(r.counts.allocations == 0);
+  CHECK(r.counts.frees == 0);
+  CHECK(r.counts.mutex_calls == 0);
+  CHECK(r.counts.cond_calls == 0);
+  CHECK(r.syscalls == 0);
+}
+
+TEST_CASE("engine: the keys' paths on the locked policies never allocate") {
+  for (const auto kind :
+       {pingpong::handoff_kind::mutex, pingpong::handoff_kind::mutex_pi, pingpong::handoff_kind::trylock}) {
+    const rt_counts r = run_engine(kind, pingpong::wake_kind::poll, true);
+    CHECK(r.flushes >= 1);
+    CHECK(r.ended);
+    CHECK(r.counts.allocations == 0);
+    CHECK(r.counts.frees == 0);
   }
 }

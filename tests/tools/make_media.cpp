@@ -19,6 +19,8 @@
 //   tone_mono.wav   16-bit PCM WAV, 1 ch, 44.1 kHz, tone.wav's left channel
 //   six.wav         16-bit PCM WAV, 6 ch, 48 kHz, 2 s, channel k at 330 + 110 k Hz
 //   demo.flac       about 5 s of music, 2 ch, 48 kHz, 16-bit FLAC
+//   keys.wav        16-bit PCM WAV, 2 ch, 48 kHz, 75 s: L as counter.wav's L
+//                   (frames modulo 32767), R a 440 Hz sine at 0.5
 // Bad inputs
 //   empty.wav       0 bytes
 //   truncated.wav   the first 30 bytes of tone.wav
@@ -342,6 +344,18 @@ int main(int argc, char** argv) {
   write_audio(dir / "lead_in.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, counter_rate, 2,
               std::vector<float>(std::size_t(counter_rate) * 2 / 2, 0.0f));
 
+  {
+    // keys.wav: the keys' tests seek ±5 s and ±60 s in it. L counts frames
+    // modulo 32767 (as counter.wav's L), R is a 440 Hz sine at 0.5 (a cut
+    // in it is a step, a click). 16-bit: 75 s in 14 MB.
+    const std::size_t n = std::size_t(75) * counter_rate;
+    std::vector<float> k(2 * n);
+    for (std::size_t i = 0; i < n; ++i) {
+      k[2 * i] = counter_left(i);
+      k[2 * i + 1] = q16(0.5 * std::sin(2 * 3.141592653589793 * 440.0 * double(i) / counter_rate));
+    }
+    write_audio(dir / "keys.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, counter_rate, 2, k);
+  }
   const auto t = tone(44100, 2.0, {440.0, 440.0}, {0.5, 0.25});
   write_audio(dir / "tone.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, t);
   write_audio(dir / "tone.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 44100, 2, t);

@@ -6,10 +6,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <poll.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <mutex>
+#include <thread>
 
 #include "player/source/channel_layout.hpp"
 #include "player/source/open_checks.hpp"
@@ -107,6 +113,162 @@ sndfile_ptr open_memory(const std::string& name, const unsigned char* data, std:
   return opened;
 }
 
+// ---- streams -----------------------------------------------------------------
+
+bool is_stream_path(const std::string& path) {
+  if (path == "-") return true;
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+struct stream_input {
+  std::string name;
+  unique_fd source;                 // stdin's copy or the FIFO
+  unique_fd read_end, write_end;    // our pipe: libsndfile reads read_end
+  std::vector<unsigned char> head;  // bytes read to sniff the format, relayed first
+  std::atomic<bool> stop{false};
+  std::thread relay;
+  sndfile_ptr file;
+  SF_INFO info{};
+  bool taken = false;
+
+  ~stream_input() {
+    stop.store(true, std::memory_order_relaxed);  // relaxed: a polled flag
+    if (relay.joinable()) relay.join();
+  }
+  /// Copies the source into our pipe until the end, an error or stop.
+  void run() noexcept {
+    auto wait = [&](int fd, short events) {
+      while (!stop.load(std::memory_order_relaxed)) {  // relaxed: a polled flag
+        pollfd p{fd, events, 0};
+        const int n = ::poll(&p, 1, 50);
+        if (n > 0) return (p.revents & (events | POLLHUP | POLLERR)) != 0;
+        if (n < 0 && errno != EINTR) return false;
+      }
+      return false;
+    };
+    auto put = [&](const unsigned char* data, std::size_t size) {
+      while (size > 0) {
+        if (!wait(write_end.fd, POLLOUT)) return false;
+        const ssize_t n = ::write(write_end.fd, data, size);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (n <= 0) return false;
+        data += n;
+        size -= static_cast<std::size_t>(n);
+      }
+      return true;
+    };
+    if (put(head.data(), head.size())) {
+      std::vector<unsigned char> buf(1 << 16);
+      while (wait(source.fd, POLLIN)) {
+        const ssize_t n = ::read(source.fd, buf.data(), buf.size());
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (n <= 0 || !put(buf.data(), static_cast<std::size_t>(n))) break;
+      }
+    }
+    write_end.reset();  // the reader sees the end of the stream
+  }
+};
+
+namespace {
+std::mutex streams_mutex;
+std::map<std::string, std::shared_ptr<stream_input>>& streams() {
+  static auto* const opened =
+      new std::map<std::string, std::shared_ptr<stream_input>>;  // never destroyed: see release_streams
+  return *opened;
+}
+
+/// The first bytes of a stream, to name a format that cannot come through a pipe.
+const char* needs_seeking(const std::vector<unsigned char>& head) {
+  const auto starts = [&](const char* magic) {
+    const std::size_t n = std::strlen(magic);
+    return head.size() >= n && std::memcmp(head.data(), magic, n) == 0;
+  };
+  if (starts("fLaC")) return "FLAC";
+  if (starts("caff")) return "CAF";
+  return nullptr;
+}
+
+constexpr const char* pipe_formats = "WAV, AU, AIFF, Ogg (Vorbis, Opus) or MP3";
+/// How long a named pipe may go without a writer's first bytes.
+constexpr int fifo_writer_wait_ms = 2000;
+}  // namespace
+
+std::shared_ptr<stream_input> open_stream(const std::string& path) {
+  std::lock_guard held(streams_mutex);
+  if (auto it = streams().find(path); it != streams().end()) return it->second;
+  auto s = std::make_shared<stream_input>();
+  s->name = path == "-" ? "stdin" : path;
+  const std::string quoted = in_quotes(path);
+  if (path == "-") {
+    if (::isatty(STDIN_FILENO) == 1)
+      fail("cannot read " + quoted + ": stdin is a terminal; pipe audio in (cat song.wav | pingpong play -)");
+    s->source.reset(::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3));
+  } else {
+    // A FIFO's open() would block until a writer comes, maybe forever:
+    // open without waiting, then wait a bounded time for its first bytes
+    // (a signal, Ctrl-C, ends the wait too).
+    s->source.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (s->source.fd < 0) fail("cannot open " + quoted + ": " + error_text(errno));
+    pollfd p{s->source.fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, fifo_writer_wait_ms);
+    if (ready < 0 && errno == EINTR) fail("cannot open " + quoted + ": interrupted while waiting for a writer");
+    if (ready == 0)
+      fail("cannot open " + quoted + ": nothing was written to the named pipe within " +
+           std::to_string(fifo_writer_wait_ms / 1000) + " s (start its writer first, or with pingpong)");
+    (void)::fcntl(s->source.fd, F_SETFL, 0);  // blocking from here: the relay polls
+  }
+  if (s->source.fd < 0) fail("cannot open " + quoted + ": " + error_text(errno));
+  // The first bytes say the format; read them here (blocking, interruptible).
+  s->head.resize(4096);
+  std::size_t got = 0;
+  while (got < s->head.size()) {
+    const ssize_t n = ::read(s->source.fd, s->head.data() + got, s->head.size() - got);
+    if (n < 0 && errno == EINTR) fail("cannot read " + quoted + ": interrupted while waiting for data");
+    if (n < 0) fail("cannot read " + quoted + ": " + error_text(errno));
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  s->head.resize(got);
+  if (got == 0) fail("cannot open " + quoted + ": empty stream");
+  if (const char* format = needs_seeking(s->head))
+    fail("cannot play " + quoted + " from a pipe: " + format +
+         " needs a seekable file; save it to a file first, or pipe " + pipe_formats);
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) fail("cannot read " + quoted + ": " + error_text(errno));
+  s->read_end.reset(fds[0]);
+  s->write_end.reset(fds[1]);
+  (void)::fcntl(s->write_end.fd, F_SETFL, O_NONBLOCK);
+  s->relay = std::thread([raw = s.get()] { raw->run(); });
+  SNDFILE* file = sf_open_fd(s->read_end.fd, SFM_READ, &s->info, SF_FALSE);
+  if (file == nullptr) {
+    const std::string why = sndfile_error(nullptr);
+    fail("cannot play " + quoted + " from a pipe: " + (why.empty() ? "not a supported audio stream" : why) +
+         " (a pipe can carry " + pipe_formats + ")");
+  }
+  s->file.reset(file);
+  check_opened(path, s->info);
+  streams()[path] = s;
+  return s;
+}
+
+sndfile_ptr take_stream_file(stream_input& stream) {
+  std::lock_guard held(streams_mutex);
+  if (stream.taken) fail("cannot read " + in_quotes(stream.name) + " twice: a pipe can be played once");
+  stream.taken = true;
+  return std::move(stream.file);
+}
+
+const SF_INFO& stream_info(const stream_input& stream) {
+  return stream.info;
+}
+
+SNDFILE* stream_handle(stream_input& stream) {
+  std::lock_guard held(streams_mutex);
+  if (stream.taken) fail("cannot read " + in_quotes(stream.name) + " twice: a pipe can be played once");
+  return stream.file.get();
+}
+
 /// -1 when libsndfile does not know the length (it reports SF_COUNT_MAX).
 std::int64_t known_frames(const SF_INFO& info) {
   if (info.frames < 0 || info.frames >= SF_COUNT_MAX) return -1;
@@ -142,10 +304,36 @@ namespace pingpong::player {
 
 using namespace source_detail;
 
+void cancel_streams() noexcept {
+  std::lock_guard held(streams_mutex);
+  for (auto& [path, s] : streams()) s->stop.store(true, std::memory_order_relaxed);  // relaxed: a polled flag
+}
+
+void release_streams() noexcept {
+  std::map<std::string, std::shared_ptr<stream_input>> gone;
+  {
+    std::lock_guard held(streams_mutex);
+    gone.swap(streams());
+  }
+  for (auto& [path, s] : gone) s->stop.store(true, std::memory_order_relaxed);  // relaxed: a polled flag
+}
+
 file_info probe_file(const std::string& path) {
   SF_INFO info{};
-  sndfile_ptr file = open_sndfile(path, info);
-  require_audio(path, file.get(), info);
+  sndfile_ptr owned;
+  SNDFILE* file_ptr = nullptr;
+  std::shared_ptr<stream_input> stream;
+  if (is_stream_path(path)) {
+    // Read once: the header only, the handle kept for the source (no frame is consumed here).
+    stream = open_stream(path);
+    info = stream_info(*stream);
+    file_ptr = stream_handle(*stream);
+  } else {
+    owned = open_sndfile(path, info);
+    require_audio(path, owned.get(), info);
+    file_ptr = owned.get();
+  }
+  SNDFILE* const file = file_ptr;
   file_info out;
   out.path = path;
   out.format = format_name(info.format & SF_FORMAT_TYPEMASK);
@@ -153,13 +341,13 @@ file_info probe_file(const std::string& path) {
   out.sample_rate = info.samplerate;
   out.channels = info.channels;
   out.frames = known_frames(info);
-  const channel_layout layout = read_channel_layout(file.get(), info.format, info.channels);
+  const channel_layout layout = read_channel_layout(file, info.format, info.channels);
   out.layout = layout.name();
   out.layout_source = layout.assumed ? "assumed: " + layout.origin : layout.origin;
   out.channel_map = layout.speakers;
   out.speakers = layout.speaker_names();
   const auto tag = [&](int which) {
-    const char* text = sf_get_string(file.get(), which);
+    const char* text = sf_get_string(file, which);
     return text != nullptr ? one_line(text) : std::string();
   };
   out.title = tag(SF_STR_TITLE);

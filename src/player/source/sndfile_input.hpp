@@ -63,4 +63,30 @@ struct unique_fd {
   }
 };
 
+// ---- streams: stdin ('-'), /dev/stdin, named pipes ----------------------------
+//
+// A pipe can be read once, front to back. So a stream is opened once (the
+// first time anything asks: probe_file() at start-up), its header parsed by
+// libsndfile's own pipe support (sf_open_fd: WAV, AU, AIFF, Ogg, MP3; FLAC
+// and CAF need to seek: refused with one line), and the open handle is kept
+// here until the source takes it for playing. Bytes reach libsndfile through
+// a relay thread (the real descriptor → a pipe of our own) that polls, so a
+// stop never waits for a writer that has stalled: cancel_streams() ends the
+// relay, and libsndfile reads the end of the stream.
+
+/// "-", or a path that is a FIFO (a named pipe; /dev/stdin on a pipe).
+bool is_stream_path(const std::string& path);
+
+struct stream_input;
+/// The stream's handle: opened on the first call, the same one after.
+/// Throws input_error (a terminal on stdin, no writer before a signal, a
+/// format that needs seeking, not audio).
+std::shared_ptr<stream_input> open_stream(const std::string& path);
+/// Its libsndfile handle (taken: the caller owns it; a second take throws)
+/// and what libsndfile read of its header.
+sndfile_ptr take_stream_file(stream_input& stream);
+const SF_INFO& stream_info(const stream_input& stream);
+/// The handle before it is taken, for reading its header's metadata; throws once taken.
+SNDFILE* stream_handle(stream_input& stream);
+
 }  // namespace pingpong::player::source_detail

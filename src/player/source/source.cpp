@@ -75,6 +75,7 @@ struct source::impl {
     const unsigned char* bytes = nullptr;  ///< in memory (memory_file): its bytes
     std::size_t size = 0;
     bool in_memory = false;
+    bool stream = false;  ///< a pipe or stdin: opened once, read front to back (see stream_input)
     int rate = 0;
     int channels = 0;
     std::int64_t frames = -1;  ///< whole file, -1 unknown
@@ -104,17 +105,18 @@ struct source::impl {
   int pass = 0;                  ///< passes completed
   std::int64_t pass_output = 0;  ///< frames staged in the current pass
   bool finished = false;
-  std::exception_ptr pending_error;  ///< an error after a partial read, for the next read()
-  std::string deferred_error;        ///< an error that ended the input, raised once its good frames are out
-  sndfile_ptr file;                  ///< open file, null between files
-  unique_fd fd;                      ///< its descriptor, if opened with sf_open_fd (see top)
-  memory_cursor cursor;              ///< its read position, if in memory
-  off_t opened_size = -1;            ///< the open file's size when opened (fd only), to notice truncation
-  std::int64_t file_frame = 0;       ///< next frame of the open file to decode
-  std::int64_t remaining = -1;       ///< frames left to decode in the open file; -1: until EOF
-  bool input_done = false;           ///< the open file has no more frames to decode
-  soxr_ptr resampler;                ///< for the open file, null if its rate is the output rate
-  int resampler_rate = 0;            ///< the config `resampler` was created with (reused by soxr_clear)
+  std::exception_ptr pending_error;      ///< an error after a partial read, for the next read()
+  std::string deferred_error;            ///< an error that ended the input, raised once its good frames are out
+  sndfile_ptr file;                      ///< open file, null between files
+  unique_fd fd;                          ///< its descriptor, if opened with sf_open_fd (see top)
+  std::shared_ptr<stream_input> stream;  ///< its stream, if a pipe (kept while it plays)
+  memory_cursor cursor;                  ///< its read position, if in memory
+  off_t opened_size = -1;                ///< the open file's size when opened (fd only), to notice truncation
+  std::int64_t file_frame = 0;           ///< next frame of the open file to decode
+  std::int64_t remaining = -1;           ///< frames left to decode in the open file; -1: until EOF
+  bool input_done = false;               ///< the open file has no more frames to decode
+  soxr_ptr resampler;                    ///< for the open file, null if its rate is the output rate
+  int resampler_rate = 0;                ///< the config `resampler` was created with (reused by soxr_clear)
   int resampler_channels = 0;
   std::size_t dec_pos = 0, dec_len = 0;  ///< unconsumed decoded frames (resampling only)
   const float* staged = nullptr;         ///< frames ready for mapping, output rate, file channels
@@ -154,11 +156,26 @@ source::impl::impl(const source_options& o) {
     const std::string& path = e.path;
     SF_INFO info{};
     memory_cursor probe_cursor;
-    sndfile_ptr f = open_entry(e, info, probe_cursor);
-    require_audio(path, f.get(), info);
+    sndfile_ptr f;
+    SNDFILE* handle = nullptr;
+    if (!e.in_memory && is_stream_path(path)) {
+      // A pipe is read once: its header only, from the handle kept for playing.
+      for (const file_entry& other : files)
+        if (other.stream && other.path == path)
+          fail("cannot play " + in_quotes(path) + " twice: a pipe can be read once");
+      if (o.loops != 1) fail("--loop cannot repeat " + in_quotes(path) + ": a pipe can be read once");
+      e.stream = true;
+      const std::shared_ptr<stream_input> opened = open_stream(path);
+      info = stream_info(*opened);
+      handle = stream_handle(*opened);
+    } else {
+      f = open_entry(e, info, probe_cursor);
+      require_audio(path, f.get(), info);
+      handle = f.get();
+    }
     e.rate = info.samplerate;
     e.channels = info.channels;
-    e.layout = read_channel_layout(f.get(), info.format, info.channels);
+    e.layout = read_channel_layout(handle, info.format, info.channels);
     e.frames = known_frames(info);
     if (e.frames >= 0) {
       const double duration = static_cast<double>(e.frames) / e.rate;
@@ -230,6 +247,12 @@ void source::impl::open_current() {
   if (e.in_memory) {
     fd.reset();
     file = open_entry(e, info, cursor);
+  }
+  if (e.stream) {  // the handle opened at start-up, its header read, no frame yet
+    fd.reset();
+    stream = open_stream(e.path);
+    file = take_stream_file(*stream);
+    info = stream_info(*stream);
   }
   // Our own descriptor first (see the top of the file). libsndfile guesses a
   // few formats from the file name, which it does not have then: if that
@@ -303,6 +326,7 @@ void source::impl::open_current() {
 
 void source::impl::close_current() noexcept {
   file.reset();
+  stream.reset();
   fd.reset();
   input_done = true;
   dec_pos = dec_len = 0;
@@ -359,6 +383,7 @@ std::size_t source::impl::decode(float* into, std::size_t max_frames) {
 /// Files of unknown length: has the decoder read to the end of the file?
 bool source::impl::audio_after(std::int64_t stop) {
   const file_entry& e = files[index];
+  if (e.stream) return false;  // cannot look ahead in a pipe: an error there is its end
   if (e.frames < 0) return !read_to_end_of_file();
   if (stop >= e.frames) return false;
   const std::int64_t left = e.frames - stop;
@@ -475,6 +500,39 @@ bool source::impl::produce(float* direct, std::size_t direct_max) {
   staged = nullptr;
   staged_pos = staged_len = 0;
   return false;
+}
+
+void source::seek(std::size_t file, std::int64_t frame) {
+  impl& s = *impl_;
+  s.pending_error = nullptr;
+  s.deferred_error.clear();
+  s.staged = nullptr;
+  s.staged_pos = s.staged_len = 0;
+  if (file >= s.files.size()) {
+    s.close_current();
+    s.finished = true;
+    s.index = s.files.size() - 1;
+    return;
+  }
+  // Leaving a pipe for another file is fine (the rest of it is not read);
+  // coming back to one, or moving in it, is not.
+  if (!seekable(file)) fail(in_quotes(s.files[file].path) + ": cannot seek in a pipe");
+  s.close_current();
+  s.finished = false;
+  s.index = file;
+  s.pass_output = std::max<std::int64_t>(s.pass_output, 1);  // this pass has played something
+  s.open_current();                                          // at the file's --start
+  const impl::file_entry& e = s.files[file];
+  if (frame <= 0 || s.remaining == 0) return;
+  std::int64_t at = e.start + (e.rate == s.out_rate ? frame : std::llround(double(frame) * e.rate / s.out_rate));
+  if (e.end >= 0) at = std::min(at, e.end);
+  if (sf_seek(s.file.get(), at, SEEK_SET) != at) fail("cannot seek in " + in_quotes(e.path));
+  s.file_frame = at;
+  if (e.end >= 0) s.remaining = std::max<std::int64_t>(0, e.end - at);
+}
+
+bool source::seekable(std::size_t file) const noexcept {
+  return file < impl_->files.size() && !impl_->files[file].stream;
 }
 
 source::source(const source_options& options) : impl_(std::make_unique<impl>(options)) {}

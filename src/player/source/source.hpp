@@ -112,6 +112,15 @@ class source {
   /// or "6 → 2 (fold-down: mean of all channels, no layout known)". The first
   /// file's mapping, then each other one with its files: "2 → 2; file 3: 6 → 2 (…)".
   std::string channel_mapping() const;
+  /// Continues at `frame` (output rate, counted from the file's --start)
+  /// of file `file` (an index into the list); `file` past the last: the
+  /// end (read() returns 0). A frame past the file's end: its end. What
+  /// was staged is dropped. Throws input_error (the file cannot be
+  /// reopened; a stream, which cannot seek).
+  void seek(std::size_t file, std::int64_t frame);
+  /// False for a file that is read once, front to back (a pipe, stdin).
+  bool seekable(std::size_t file) const noexcept;
+
   /// Frames decoded so far, output-side.
   std::int64_t frames_produced() const noexcept;
 
@@ -119,6 +128,14 @@ class source {
   struct impl;
   std::unique_ptr<impl> impl_;
 };
+
+/// Streams ("-", /dev/stdin on a pipe, a named pipe) are opened once and
+/// kept until the source plays them (a pipe can be read only once; see
+/// sndfile_input.hpp). cancel_streams() ends their relays, so a producer
+/// blocked on a stalled pipe reads its end; release_streams() forgets them.
+/// Thread: control.
+void cancel_streams() noexcept;
+void release_streams() noexcept;
 
 /// Parses "90", "1.5", "1:30", "01:02:03.5" into seconds. Throws input_error.
 double parse_time(const std::string& text);
