@@ -30,6 +30,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -94,6 +95,9 @@ struct streamer_config {
   /// A pool thread with nothing to do re-checks after this long even
   /// without a post (a safety net; counted as idle_timeouts).
   std::chrono::milliseconds idle_timeout{100};
+  /// Called first on each pool thread with its index (0 .. threads-1): set
+  /// its priority, pin it, name it. Empty: nothing.
+  std::function<void(unsigned)> on_thread_start{};
 };
 
 /// A stream's handle: a slot and that slot's incarnation (no ABA on reuse).
@@ -490,6 +494,7 @@ inline bool streamer::sources_done() const noexcept {
 
 inline void streamer::worker(unsigned index) {
   pool_thread& self = pool_[index];
+  if (config_.on_thread_start) config_.on_thread_start(index);
   std::vector<char> skip(config_.max_streams, 0);  // tried and refused this round
   for (;;) {
     // acquire: pairs with the release store in stop().
