@@ -134,6 +134,7 @@ struct streamer_stats {
 struct mix_result {
   std::size_t streams = 0;  ///< streams summed (live or ramping out)
   std::size_t starved = 0;  ///< of which had no frames for part of the call (underrun or priming)
+  std::size_t frames = 0;   ///< the most frames one stream filled (each fills a prefix of the call)
   bool woke_pool = false;   ///< the call posted the pool's semaphore
 };
 
@@ -704,6 +705,7 @@ inline mix_result streamer::mix(float* out, std::size_t frames) noexcept {
         left = view.frames - n;
       }
     }
+    result.frames = std::max(result.frames, done);
     if (done > 0) {
       r.primed = true;
       s.played.add(done);

@@ -20,9 +20,11 @@ struct play_cli {
   int rate = 0;
   double gain_db = 0.0;
   bool quiet = false, fail_on_glitch = false;
+  bool mix = false;  ///< --mix: every file at once (mix_command.cpp)
   CLI::Option* period_option = nullptr;
 };
 int run_play(play_cli& cli);
+int run_play_mix(play_cli& cli);
 
 int run_devices();
 int run_info(const std::vector<std::string>& files);

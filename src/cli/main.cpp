@@ -91,6 +91,7 @@ CLI::App* add_play(CLI::App& app, play_cli& cli, const option_ranges& r) {
   play->add_flag("-q,--quiet", cli.quiet, "No status line and no summary");
   play->add_option("--json", cli.json, "Write the report as JSON to FILE ('-' for stdout)");
   play->add_flag("--fail-on-glitch", cli.fail_on_glitch, "Exit 1 if anything glitched");
+  play->add_flag("--mix", cli.mix, "Play every FILE at once, summed (one producer thread; -g applies to each)");
 
   return play;
 }
@@ -182,7 +183,7 @@ int run(int argc, char** argv) {
     return fail(pp::exit_bad_input, what + " (see pingpong --help)");
   }
   if (!devices->parsed()) quiet_library_stderr();
-  if (play->parsed()) return run_play(cli);
+  if (play->parsed()) return cli.mix ? run_play_mix(cli) : run_play(cli);
   if (devices->parsed()) return finish_stdout(run_devices(), true);
   if (info->parsed()) return finish_stdout(run_info(info_files), true);
   if (compare->parsed()) return run_compare_cmd(lab, command_line(argc, argv));

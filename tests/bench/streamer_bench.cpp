@@ -53,7 +53,7 @@ struct options {
   std::vector<std::size_t> counts{1, 8, 32, 128};
   std::size_t max_streams = 1024;
   bool baseline = true;
-  int producer_fifo = 0;
+  int producer_fifo = 1;  // as the player does on a device: SCHED_FIFO 1, where permitted
   int rt_fifo = 80;
 };
 
