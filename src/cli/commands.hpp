@@ -37,10 +37,16 @@ struct lab_cli {
   double duration = 5.0, stall_ms = 0.0, stall_rate = 4.0;
   int repeat = 2;
   bool quiet = false;
+  // probe --streams (stream_probe_command.cpp)
+  bool streams = false;
+  std::size_t stream_period = 256, max_streams = 1024;
+  CLI::Option* stream_period_option = nullptr;
 };
 /// The command line as typed, for the report.
 std::string command_line(int argc, char** argv);
 int run_compare_cmd(const lab_cli& cli, const std::string& command);
 int run_probe_cmd(const lab_cli& cli);
+/// probe, or probe --streams (whose options the plain probe refuses).
+int run_probe_or_streams(const lab_cli& cli);
 
 }  // namespace pingpong::cli

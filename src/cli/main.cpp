@@ -143,6 +143,14 @@ CLI::App* add_probe(CLI::App& app, lab_cli& probe_cli, const option_ranges& r) {
       ->check(r.stall_rate);
   probe->add_option("--json", probe_cli.json, "Write the sweep as JSON ('-' for stdout)");
   probe->add_flag("-q,--quiet", probe_cli.quiet, "Only the JSON / exit code");
+  probe->add_flag("--streams", probe_cli.streams, "How many simultaneous streams of FILE stay glitch-free (streamer)");
+  probe_cli.stream_period_option =
+      probe->add_option("-p,--period", probe_cli.stream_period, "--streams: frames per callback")
+          ->capture_default_str()
+          ->check(r.period);
+  probe->add_option("--max-streams", probe_cli.max_streams, "--streams: stop doubling here")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65536));
 
   return probe;
 }
@@ -187,7 +195,7 @@ int run(int argc, char** argv) {
   if (devices->parsed()) return finish_stdout(run_devices(), true);
   if (info->parsed()) return finish_stdout(run_info(info_files), true);
   if (compare->parsed()) return run_compare_cmd(lab, command_line(argc, argv));
-  if (probe->parsed()) return run_probe_cmd(probe_cli);
+  if (probe->parsed()) return run_probe_or_streams(probe_cli);
   return fail(pp::exit_bad_input, "no command (see pingpong --help)");
 }
 

@@ -17,43 +17,6 @@
 #include <nlohmann/json.hpp>
 
 namespace pingpong::player {
-namespace {
-
-/// The device's callback: the streamer's mix, timed, with the sum's clipping counted.
-class mix_target final : public render_target {
- public:
-  explicit mix_target(pingpong::streamer& mixer) : mixer_(mixer) {}
-  render_result render(float* out, std::size_t frames, const callback_status&) noexcept PINGPONG_NONBLOCKING override {
-    const std::int64_t start = now_ns();
-    const mix_result r = mixer_.mix(out, frames);
-    const std::size_t samples = frames * mixer_.settings().channels;
-    std::uint64_t clipped = 0;
-    for (std::size_t i = 0; i < samples; ++i) clipped += std::fabs(out[i]) > 1.0f ? 1u : 0u;
-    if (clipped) clipped_.add(clipped);
-    const bool end = mixer_.all_ended();
-    // The last callback holds only the longest stream's rest; earlier ones are whole.
-    const std::size_t played = end ? r.frames : frames;
-    frames_.add(played);
-    callbacks_.add();
-    max_ns_.raise_to(now_ns() - start);
-    return {.frames = played, .end = end};
-  }
-  std::size_t available() noexcept PINGPONG_NONBLOCKING override { return mixer_.available(); }
-  bool producer_done() const noexcept override { return mixer_.sources_done(); }
-
-  std::uint64_t clipped() const noexcept { return clipped_.load(); }
-  std::uint64_t frames() const noexcept { return frames_.load(); }
-  std::uint64_t callbacks() const noexcept { return callbacks_.load(); }
-  std::int64_t max_ns() const noexcept { return max_ns_.load(); }
-
- private:
-  pingpong::streamer& mixer_;
-  single_writer_counter<> clipped_, frames_, callbacks_;  // real-time thread writes
-  single_writer_counter<std::int64_t> max_ns_;
-};
-
-}  // namespace
-
 mix_report play_mix(const mix_options& o) {
   if (o.files.empty()) throw input_error("play --mix: give at least one FILE");
   int channels = 0;

@@ -17,9 +17,50 @@
 #include <string>
 #include <vector>
 
+#include <pingpong/streamer.hpp>
+
 #include "player/device/device.hpp"
 
 namespace pingpong::player {
+
+/// A device's callback that plays a streamer's mix: mix(), timed, with the
+/// sum's samples beyond ±1.0 counted; ends when every stream has ended.
+/// render()/available(): the device's real-time thread; the rest: any.
+class mix_target final : public render_target {
+ public:
+  explicit mix_target(pingpong::streamer& mixer, std::int64_t period_ns = 0) : mixer_(mixer), period_ns_(period_ns) {}
+  render_result render(float* out, std::size_t frames, const callback_status&) noexcept PINGPONG_NONBLOCKING override {
+    const std::int64_t start = now_ns();
+    const mix_result r = mixer_.mix(out, frames);
+    const std::size_t samples = frames * mixer_.settings().channels;
+    std::uint64_t clipped = 0;
+    for (std::size_t i = 0; i < samples; ++i) clipped += out[i] > 1.0f || out[i] < -1.0f ? 1u : 0u;
+    if (clipped) clipped_.add(clipped);
+    const bool end = mixer_.all_ended();
+    // The last callback holds only the longest stream's rest; earlier ones are whole.
+    const std::size_t played = end ? r.frames : frames;
+    frames_.add(played);
+    callbacks_.add();
+    const std::int64_t took = now_ns() - start;
+    max_ns_.raise_to(took);
+    if (period_ns_ > 0 && took > period_ns_) deadline_misses_.add();
+    return {.frames = played, .end = end};
+  }
+  std::size_t available() noexcept PINGPONG_NONBLOCKING override { return mixer_.available(); }
+  bool producer_done() const noexcept override { return mixer_.sources_done(); }
+
+  std::uint64_t clipped() const noexcept { return clipped_.load(); }
+  std::uint64_t frames() const noexcept { return frames_.load(); }
+  std::uint64_t callbacks() const noexcept { return callbacks_.load(); }
+  std::int64_t max_ns() const noexcept { return max_ns_.load(); }
+  std::uint64_t deadline_misses() const noexcept { return deadline_misses_.load(); }
+
+ private:
+  pingpong::streamer& mixer_;
+  std::int64_t period_ns_;
+  single_writer_counter<> clipped_, frames_, callbacks_, deadline_misses_;  // the real-time thread writes
+  single_writer_counter<std::int64_t> max_ns_;
+};
 
 struct mix_options {
   std::vector<std::string> files;
