@@ -96,7 +96,7 @@ struct streamer_config {
   /// without a post (a safety net; counted as idle_timeouts).
   std::chrono::milliseconds idle_timeout{100};
   /// Called first on each pool thread with its index (0 .. threads-1): set
-  /// its priority, pin it, name it. Empty: nothing.
+  /// its priority, pin it, name it. Must not throw. Empty: nothing.
   std::function<void(unsigned)> on_thread_start{};
 };
 
@@ -515,14 +515,11 @@ inline void streamer::worker(unsigned index) {
         // acquire: pairs with the release store of `live` in add().
         if (s.state.load(std::memory_order_acquire) != slot_live) continue;
         // The mirrors and counters are hints (relaxed): serve() re-checks under the claim.
-        std::uint64_t key;
-        if (s.seek_requests.load(std::memory_order_relaxed) != s.seeks_done_mirror.load(std::memory_order_relaxed)) {
-          key = 0;
-        } else if (s.done_mirror.load(std::memory_order_relaxed)) {
-          continue;
-        } else if (s.flush_mirror.load(std::memory_order_relaxed)) {
-          key = 0;
-        } else {
+        const bool seek_pending =
+            s.seek_requests.load(std::memory_order_relaxed) != s.seeks_done_mirror.load(std::memory_order_relaxed);
+        if (!seek_pending && s.done_mirror.load(std::memory_order_relaxed)) continue;  // its source is finished
+        std::uint64_t key = 0;  // a seek, or a flush to finish: first
+        if (!seek_pending && !s.flush_mirror.load(std::memory_order_relaxed)) {
           const std::uint64_t outstanding =
               s.halves_committed.load(std::memory_order_relaxed) - s.halves_released.load();
           if (outstanding >= 2) continue;  // both halves queued or playing
