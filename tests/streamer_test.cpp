@@ -7,6 +7,8 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -165,6 +167,58 @@ TEST_CASE("pingpong::streamer") {
     for (std::size_t i = 0; i < seen.size(); ++i) REQUIRE(seen[i] == 101 + i);
     CHECK(mixer.stats(*id)->ended);
     CHECK(mixer.stats(*id)->underrun_events == 0);  // the seek's silence was priming
+  }
+
+  SUBCASE("earliest deadline first: the pool fills the stream that runs out soonest before the others") {
+    // A plays (32 frames left in its front half, one half outstanding); B
+    // was just added and has nothing (it runs out now). Both sources are
+    // held, then released together: the pool must fill B first, though A
+    // has the lower slot.
+    std::mutex log_mutex;
+    std::string order;
+    std::atomic<bool> hold_a{false}, hold_b{true};
+    auto source = [&](char name, std::atomic<bool>& hold) {
+      return pingpong::make_source([&, name](std::span<float> out, std::size_t) -> pingpong::fill_result {
+        if (hold.load()) return {0, false};
+        std::fill(out.begin(), out.end(), 0.25f);
+        std::lock_guard held(log_mutex);
+        order += name;
+        return {out.size(), false};
+      });
+    };
+    streamer mixer({.channels = 1, .half_frames = 64, .max_streams = 2, .idle_timeout = std::chrono::seconds(30)});
+    auto a = mixer.add(source('A', hold_a));
+    mixer.start();
+    std::vector<float> out(96);
+    wait_ready(mixer, 64);
+    const auto prefilled = std::chrono::steady_clock::now() + 10s;
+    while (mixer.stats(*a)->halves_filled < 2) {
+      REQUIRE(std::chrono::steady_clock::now() < prefilled);
+      std::this_thread::sleep_for(1ms);
+    }
+    hold_a = true;
+    mixer.mix(out.data(), 96);  // A: one half played out, 32 frames left in the next
+    auto b = mixer.add(source('B', hold_b));
+    std::this_thread::sleep_for(20ms);  // the pool tries both, is refused, sleeps
+    {
+      std::lock_guard held(log_mutex);
+      order.clear();
+    }
+    hold_a = false;
+    hold_b = false;
+    mixer.mix(out.data(), 1);  // B starves: the one post
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    for (;;) {
+      {
+        std::lock_guard held(log_mutex);
+        if (order.size() >= 3) break;
+      }
+      REQUIRE(std::chrono::steady_clock::now() < give_up);
+      std::this_thread::sleep_for(1ms);
+    }
+    std::lock_guard held(log_mutex);
+    CHECK(order.substr(0, 3) == "BBA");  // B (nothing queued) twice, then A (32 frames left)
+    CHECK(mixer.stats(*b)->halves_filled == 2);
   }
 
   SUBCASE("capacity: add() beyond max_streams is refused; ids of other streams are refused") {

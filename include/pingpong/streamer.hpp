@@ -195,7 +195,7 @@ class streamer {
   /// without frames adds nothing for them (counted as its underrun once it
   /// has started). Posts the pool's semaphore at most once, if a half was
   /// given back or a stream starved. Thread: the one real-time thread.
-  /// Wait-free: bounded by streams × (3 peeks + frames); no lock, no
+  /// Wait-free: bounded by streams × (frames + one peek per half reached); no lock, no
   /// allocation; the only system call is that post's futex wake when the
   /// pool's first thread sleeps.
   mix_result mix(float* out, std::size_t frames) noexcept PINGPONG_NONBLOCKING;
