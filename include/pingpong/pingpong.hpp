@@ -6,5 +6,6 @@
 #include "double_buffer.hpp"
 #include "handoff.hpp"
 #include "semaphore.hpp"
+#include "streamer.hpp"
 #include "telemetry.hpp"
 #include "version.hpp"

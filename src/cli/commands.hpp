@@ -21,9 +21,11 @@ struct play_cli {
   double gain_db = 0.0;
   bool quiet = false, fail_on_glitch = false;
   bool no_keys = false, no_status = false, verbose = false;
+  bool mix = false;  ///< --mix: every file at once (mix_command.cpp)
   CLI::Option* period_option = nullptr;
 };
 int run_play(play_cli& cli);
+int run_play_mix(play_cli& cli);
 
 int run_devices();
 int run_info(const std::vector<std::string>& files);
@@ -36,10 +38,16 @@ struct lab_cli {
   double duration = 5.0, stall_ms = 0.0, stall_rate = 4.0;
   int repeat = 2;
   bool quiet = false;
+  // probe --streams (stream_probe_command.cpp)
+  bool streams = false;
+  std::size_t stream_period = 256, max_streams = 1024;
+  CLI::Option* stream_period_option = nullptr;
 };
 /// The command line as typed, for the report.
 std::string command_line(int argc, char** argv);
 int run_compare_cmd(const lab_cli& cli, const std::string& command);
 int run_probe_cmd(const lab_cli& cli);
+/// probe, or probe --streams (whose options the plain probe refuses).
+int run_probe_or_streams(const lab_cli& cli);
 
 }  // namespace pingpong::cli

@@ -119,6 +119,7 @@ CLI::App* add_play(CLI::App& app, play_cli& cli, const option_ranges& r) {
   play->footer(play_help_footer);
   play->add_option("--json", cli.json, "Write the report as JSON to FILE ('-' for stdout)");
   play->add_flag("--fail-on-glitch", cli.fail_on_glitch, "Exit 1 if anything glitched");
+  play->add_flag("--mix", cli.mix, "Play every FILE at once, summed (one producer thread; -g applies to each)");
 
   return play;
 }
@@ -170,6 +171,14 @@ CLI::App* add_probe(CLI::App& app, lab_cli& probe_cli, const option_ranges& r) {
       ->check(r.stall_rate);
   probe->add_option("--json", probe_cli.json, "Write the sweep as JSON ('-' for stdout)");
   probe->add_flag("-q,--quiet", probe_cli.quiet, "Only the JSON / exit code");
+  probe->add_flag("--streams", probe_cli.streams, "How many simultaneous streams of FILE stay glitch-free (streamer)");
+  probe_cli.stream_period_option =
+      probe->add_option("-p,--period", probe_cli.stream_period, "--streams: frames per callback")
+          ->capture_default_str()
+          ->check(r.period);
+  probe->add_option("--max-streams", probe_cli.max_streams, "--streams: stop doubling here")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65536));
 
   return probe;
 }
@@ -210,11 +219,11 @@ int run(int argc, char** argv) {
     return fail(pp::exit_bad_input, what + " (see pingpong --help)");
   }
   if (!devices->parsed()) quiet_library_stderr();
-  if (play->parsed()) return run_play(cli);
+  if (play->parsed()) return cli.mix ? run_play_mix(cli) : run_play(cli);
   if (devices->parsed()) return finish_stdout(run_devices(), true);
   if (info->parsed()) return finish_stdout(run_info(info_files), true);
   if (compare->parsed()) return run_compare_cmd(lab, command_line(argc, argv));
-  if (probe->parsed()) return run_probe_cmd(probe_cli);
+  if (probe->parsed()) return run_probe_or_streams(probe_cli);
   return fail(pp::exit_bad_input, "no command (see pingpong --help)");
 }
 
