@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <pingpong/detail/realtime.hpp>
@@ -58,12 +59,18 @@ class render_target {
     bool end = false;         ///< the stream has ended: nothing more will come
     bool use_render = false;  ///< a fade-out is running: call render(), which applies it
   };
-  virtual view peek(std::size_t max_frames) noexcept = 0;
-  virtual void consume(std::size_t frames) noexcept = 0;
+  /// Default: no in-place view (render() it is).
+  virtual view peek(std::size_t /*max_frames*/) noexcept { return view{.use_render = true}; }
+  virtual void consume(std::size_t /*frames*/) noexcept {}
   /// Sleeps until available() ≥ `frames`, the producer is done, or
   /// `timeout`: woken by the producer's commits, no polling. Thread: the
   /// device thread (not real-time: it blocks).
-  virtual void wait_available(std::size_t frames, std::chrono::milliseconds timeout) noexcept = 0;
+  /// Default: checks every 100 µs (a target with no producer's commits to wait on).
+  virtual void wait_available(std::size_t frames, std::chrono::milliseconds timeout) noexcept {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (available() < frames && !producer_done() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
 };
 
 struct device_info {
