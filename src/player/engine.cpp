@@ -152,8 +152,8 @@ class engine final : public engine_base {
     } catch (...) {
       // The target cannot be played (e.g. deleted since the start): end
       // the stream there, the error reported. The callback must read
-      // again to play out the end: let it.
-      (void)buffer_.writer().request_flush();
+      // again to play out the end: let it (what it still holds, faded in,
+      // then the end).
       seek_done_ = issued;
       seek_flushed_.store(issued, std::memory_order_release);  // release: as below
       throw;
