@@ -1,10 +1,13 @@
 #include "cli/keys.hpp"
 
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <thread>
 
@@ -16,6 +19,51 @@ namespace {
 termios saved_mode{};
 std::atomic<bool> saved_valid{false};
 static_assert(std::atomic<bool>::is_always_lock_free);  // signal-safe
+// The keys' mode, re-applied when the process continues in the foreground
+// after a stop (Ctrl-Z, then fg; or SIGSTOP/SIGCONT from outside).
+termios raw_mode{};
+std::atomic<bool> raw_valid{false};
+
+bool in_foreground() noexcept {
+  return ::tcgetpgrp(STDIN_FILENO) == ::getpgrp();
+}
+
+extern "C" void reapply_raw_mode() noexcept {
+  // acquire: raw_mode was written before the flag. Only in the foreground:
+  // tcsetattr from a background job would stop it again (SIGTTOU).
+  if (raw_valid.load(std::memory_order_acquire) && in_foreground()) (void)::tcsetattr(STDIN_FILENO, TCSANOW, &raw_mode);
+}
+
+extern "C" void on_terminal_stop(int) {
+  // Ctrl-Z: the shell gets the user's terminal back while we are stopped,
+  // as with mpv or less; then stop for real (the default action, unblocked
+  // here so it happens now) and, once continued, take the keys' mode again.
+  // Async-signal-safe calls only: tcsetattr, tcgetpgrp, getpgrp, sigaction,
+  // pthread_sigmask, raise.
+  const int saved_errno = errno;
+  restore_terminal();
+  struct sigaction dfl {
+  }, ours{};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(SIGTSTP, &dfl, &ours);
+  sigset_t tstp;
+  sigemptyset(&tstp);
+  sigaddset(&tstp, SIGTSTP);
+  pthread_sigmask(SIG_UNBLOCK, &tstp, nullptr);
+  raise(SIGTSTP);  // stopped here until SIGCONT
+  sigaction(SIGTSTP, &ours, nullptr);
+  reapply_raw_mode();
+  errno = saved_errno;
+}
+
+extern "C" void on_continue(int) {
+  // A stop we did not see (SIGSTOP from outside): the shell may have reset
+  // the terminal meanwhile. Re-applying an unchanged mode is harmless.
+  const int saved_errno = errno;
+  reapply_raw_mode();
+  errno = saved_errno;
+}
 
 enum key : int { key_left = 0x100, key_right, key_up, key_down, key_escape };
 
@@ -55,15 +103,35 @@ raw_terminal::raw_terminal() {
   mode.c_cc[VMIN] = 0;
   mode.c_cc[VTIME] = 0;
   active_ = ::tcsetattr(STDIN_FILENO, TCSANOW, &mode) == 0;
+  if (!active_) return;
+  raw_mode = mode;
+  raw_valid.store(true, std::memory_order_release);  // release: pairs with reapply_raw_mode()
+  struct sigaction sa {};
+  sa.sa_handler = on_terminal_stop;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGTSTP, &sa, nullptr);
+  sa.sa_handler = on_continue;
+  sigaction(SIGCONT, &sa, nullptr);
 }
 
 raw_terminal::~raw_terminal() {
+  raw_valid.store(false, std::memory_order_release);  // first: a late SIGCONT must not re-apply it
   restore_terminal();
   saved_valid.store(false, std::memory_order_release);  // release: nothing more to restore
+  if (active_) {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGTSTP, &dfl, nullptr);
+    sigaction(SIGCONT, &dfl, nullptr);
+  }
 }
 
 void key_reader::poll(player::play_control& control, std::chrono::milliseconds timeout) {
-  if (gone_) {  // stdin hung up: no keys any more, but keep the monitor's pace
+  if (gone_ || !in_foreground()) {
+    // stdin hung up: no keys any more; or a background job (`bg`), which
+    // would be stopped by reading the terminal (SIGTTIN): keep the pace.
     std::this_thread::sleep_for(timeout);
     return;
   }

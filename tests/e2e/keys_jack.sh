@@ -271,6 +271,41 @@ wait_rc 5
 [ "$(cat "$tmp/rc" 2>/dev/null)" = 143 ] && same_stty && ok "SIGTERM: exit 143, terminal restored" ||
   bad "SIGTERM: exit $(cat "$tmp/rc" 2>/dev/null), stty $(diff "$tmp/stty_before" "$tmp/stty_after" 2>&1 | head -3)"
 
+# Ctrl-Z and fg, in an interactive bash with job control (a shell without it
+# leaves the process group orphaned, and the kernel discards a terminal's
+# stop there): stopped, the terminal has the mode it had; after `fg` the
+# keys' mode is back, so a `q` with no Enter quits, with the summary.
+jc_sock="$tmp/tmux.jobs.sock"
+tmux -S "$jc_sock" new-session -d -x 100 -y 10 "env PS1='$ ' bash --norc --noprofile --noediting -i"
+jc_tty=$(tmux -S "$jc_sock" display -p '#{pane_tty}')
+sleep 0.3
+stty -a -F "$jc_tty" >"$tmp/jc_before"
+tmux -S "$jc_sock" send-keys "'$pingpong' play --loop inf '$media/tone.wav'" Enter
+for _ in $(seq 200); do tmux -S "$jc_sock" capture-pane -p | grep -qF "▶ tone.wav" && break; sleep 0.05; done
+jc_pid=$(pgrep -P "$(tmux -S "$jc_sock" display -p '#{pane_pid}')" -x pingpong)
+tmux -S "$jc_sock" send-keys C-z
+jc_state=""
+for _ in $(seq 40); do
+  jc_state=$(ps -o stat= -p "$jc_pid" 2>/dev/null)
+  [[ $jc_state == T* ]] && break
+  sleep 0.05
+done
+stty -a -F "$jc_tty" >"$tmp/jc_stopped"
+tmux -S "$jc_sock" send-keys "fg" Enter
+sleep 0.7
+tmux -S "$jc_sock" send-keys q
+for _ in $(seq 100); do kill -0 "$jc_pid" 2>/dev/null || break; sleep 0.05; done
+sleep 0.2
+stty -a -F "$jc_tty" >"$tmp/jc_after"
+if [[ $jc_state == T* ]] && cmp -s "$tmp/jc_before" "$tmp/jc_stopped" && ! kill -0 "$jc_pid" 2>/dev/null &&
+  tmux -S "$jc_sock" capture-pane -p | grep -q "^played " && cmp -s "$tmp/jc_before" "$tmp/jc_after"; then
+  ok "Ctrl-Z: stopped with the terminal's mode restored; after fg, q (no Enter) quits with the summary; terminal restored"
+else
+  bad "Ctrl-Z/fg: state '$jc_state', mode while stopped $(cmp -s "$tmp/jc_before" "$tmp/jc_stopped" && echo restored || echo raw), after fg q $(kill -0 "$jc_pid" 2>/dev/null && echo 'did not quit' || echo quit)"
+  kill -9 "$jc_pid" 2>/dev/null
+fi
+tmux -S "$jc_sock" kill-server 2>/dev/null
+
 second="pp-keys-$$"
 if "$jack_sh" start "$second" --async >/dev/null; then
   server_pid=$(cat "${TMPDIR:-/tmp}/pingpong-jack-$second.pid")
