@@ -57,7 +57,7 @@ cmake -S . -B "$dir" "${generator[@]}" "${compiler[@]}" "${extra[@]}" -DCMAKE_BU
   -DPINGPONG_SANITIZE="$sanitize" -DPINGPONG_WERROR=ON >/dev/null
 cmake --build "$dir" -j "$(nproc)"
 
-export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1 second_deadlock_stack=1}"
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp}"  # third-party, see the file
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1 abort_on_error=1}"
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}"  # third-party leaks, see the file
 # halt_on_error: one report fails the test; the suppressions are the calls
