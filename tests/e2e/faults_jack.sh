@@ -41,6 +41,11 @@ stop_recorder() {  # waits for the recorder to notice the client is gone
   wait "$rec_pid" 2>/dev/null
   rec_pid=""
 }
+rec_xruns() {  # the JACK xruns the recorder saw during its last run (0 if none)
+  local n
+  n=$(grep -o 'xruns [0-9]*' "$tmp/rec.log" | tail -1 | grep -o '[0-9]*$')
+  echo "${n:-0}"
+}
 one_line_with() {  # one_line_with FILE TEXT
   [ "$(wc -l <"$1")" -eq 1 ] && grep -qF -- "$2" "$1"
 }
@@ -122,10 +127,21 @@ PY
 done
 
 # ---- 2. the file is truncated under the player ----------------------------------
-cp "$media/counter.wav" "$tmp/victim.wav"
-# 400000 bytes: 1.04 s of the 3 s; the player is past that or nearly.
-play_during "$tmp/trunc.wav" 1.0 'truncate -s 400000 "$tmp/victim.wav"' "$media/lead_in.wav" "$tmp/victim.wav"
-cmp_out=$("$tools/pp_compare_audio" "$media/counter.wav" "$tmp/trunc.wav" --prefix 2>&1 | tail -1)
+# A recording the JACK server itself marked with xruns (a sanitizer build
+# on a busy 2-core box can be late for a cycle, and the graph then loses
+# it between the player and the recorder) is repeated once; a repeatable
+# defect still fails, and so does a loss with no xrun reported.
+for attempt in 1 2; do
+  cp "$media/counter.wav" "$tmp/victim.wav"
+  # 400000 bytes: 1.04 s of the 3 s; the player is past that or nearly.
+  play_during "$tmp/trunc.wav" 1.0 'truncate -s 400000 "$tmp/victim.wav"' "$media/lead_in.wav" "$tmp/victim.wav"
+  cmp_out=$("$tools/pp_compare_audio" "$media/counter.wav" "$tmp/trunc.wav" --prefix 2>&1 | tail -1)
+  prefix_at_least "$cmp_out" 43200 || [ "$(rec_xruns)" -eq 0 ] || [ $attempt -eq 2 ] || {
+    echo "retry truncated case: the server reported $(rec_xruns) xruns during it ($cmp_out)"
+    continue
+  }
+  break
+done
 # At least the first 0.9 s played (the cut is at 1.04 s of audio).
 if [ "$got" -eq 2 ] && one_line_with "$tmp/err" "'$tmp/victim.wav' was truncated while playing" && prefix_at_least "$cmp_out" 43200; then
   ok "truncated while playing: exit 2, '$(cat "$tmp/err")'; ${cmp_out#pp_compare_audio: }"
@@ -152,13 +168,20 @@ mid = len(b) // 2
 b[mid:mid + 2000] = bytes(2000)
 open(sys.argv[2], 'wb').write(b)
 PY
-start_recorder "$tmp/damaged.wav" || bad "damaged: recorder not ready"
-t0=$(date +%s%N)
-timeout 20 "$pingpong" play --quiet "$media/lead_in.wav" "$tmp/damaged.flac" 2>"$tmp/err"
-got=$?
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-stop_recorder
-cmp_out=$("$tools/pp_compare_audio" "$media/counter.wav" "$tmp/damaged.wav" --prefix 2>&1 | tail -1)
+for attempt in 1 2; do  # repeated once only if the server reported xruns (see case 2)
+  start_recorder "$tmp/damaged.wav" || bad "damaged: recorder not ready"
+  t0=$(date +%s%N)
+  timeout 20 "$pingpong" play --quiet "$media/lead_in.wav" "$tmp/damaged.flac" 2>"$tmp/err"
+  got=$?
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  stop_recorder
+  cmp_out=$("$tools/pp_compare_audio" "$media/counter.wav" "$tmp/damaged.wav" --prefix 2>&1 | tail -1)
+  prefix_at_least "$cmp_out" 48000 || [ "$(rec_xruns)" -eq 0 ] || [ $attempt -eq 2 ] || {
+    echo "retry decode-error case: the server reported $(rec_xruns) xruns during it ($cmp_out)"
+    continue
+  }
+  break
+done
 # The damage is at half the file: at least the first second played.
 if [ "$got" -eq 2 ] && one_line_with "$tmp/err" "cannot decode '$tmp/damaged.flac' at " && prefix_at_least "$cmp_out" 48000; then
   ok "decode error mid-stream: exit 2 after $ms ms, '$(cat "$tmp/err")'; ${cmp_out#pp_compare_audio: }"
