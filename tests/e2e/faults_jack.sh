@@ -46,6 +46,12 @@ rec_xruns() {  # the JACK xruns the recorder saw during its last run (0 if none)
   n=$(grep -o 'xruns [0-9]*' "$tmp/rec.log" | tail -1 | grep -o '[0-9]*$')
   echo "${n:-0}"
 }
+retry_after_xruns() {  # retry_after_xruns CASE MIN_PREFIX ATTEMPT: true (and says so) if
+  # $cmp_out has less than MIN_PREFIX good frames, the recorder saw xruns and
+  # this was the first attempt: the one repetition cases 2 and 4 allow.
+  prefix_at_least "$cmp_out" "$2" || [ "$(rec_xruns)" -eq 0 ] || [ "$3" -eq 2 ] && return 1
+  echo "retry $1: the server reported $(rec_xruns) xruns during it ($cmp_out)"
+}
 one_line_with() {  # one_line_with FILE TEXT
   [ "$(wc -l <"$1")" -eq 1 ] && grep -qF -- "$2" "$1"
 }
@@ -136,11 +142,7 @@ for attempt in 1 2; do
   # 400000 bytes: 1.04 s of the 3 s; the player is past that or nearly.
   play_during "$tmp/trunc.wav" 1.0 'truncate -s 400000 "$tmp/victim.wav"' "$media/lead_in.wav" "$tmp/victim.wav"
   cmp_out=$("$tools/pp_compare_audio" "$media/counter.wav" "$tmp/trunc.wav" --prefix 2>&1 | tail -1)
-  prefix_at_least "$cmp_out" 43200 || [ "$(rec_xruns)" -eq 0 ] || [ $attempt -eq 2 ] || {
-    echo "retry truncated case: the server reported $(rec_xruns) xruns during it ($cmp_out)"
-    continue
-  }
-  break
+  retry_after_xruns "truncated case" 43200 "$attempt" || break
 done
 # At least the first 0.9 s played (the cut is at 1.04 s of audio).
 if [ "$got" -eq 2 ] && one_line_with "$tmp/err" "'$tmp/victim.wav' was truncated while playing" && prefix_at_least "$cmp_out" 43200; then
@@ -176,11 +178,7 @@ for attempt in 1 2; do  # repeated once only if the server reported xruns (see c
   ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   stop_recorder
   cmp_out=$("$tools/pp_compare_audio" "$media/counter.wav" "$tmp/damaged.wav" --prefix 2>&1 | tail -1)
-  prefix_at_least "$cmp_out" 48000 || [ "$(rec_xruns)" -eq 0 ] || [ $attempt -eq 2 ] || {
-    echo "retry decode-error case: the server reported $(rec_xruns) xruns during it ($cmp_out)"
-    continue
-  }
-  break
+  retry_after_xruns "decode-error case" 48000 "$attempt" || break
 done
 # The damage is at half the file: at least the first second played.
 if [ "$got" -eq 2 ] && one_line_with "$tmp/err" "cannot decode '$tmp/damaged.flac' at " && prefix_at_least "$cmp_out" 48000; then
