@@ -133,7 +133,7 @@ class double_buffer {
   writer_counters writer_stats() const noexcept;
   // relaxed: a single-writer position for display; acquire: pairs with the
   // release store of ended_flag in finish_read() (the final counters are visible).
-  std::uint64_t position() const noexcept { return reader_.frames_read.load(std::memory_order_relaxed); }
+  std::uint64_t position() const noexcept { return handoff_.frames_read(); }
   bool end_of_stream() const noexcept { return reader_.ended_flag.load(std::memory_order_acquire); }
   /// The state of `half` (state::free/filling/ready/playing), for display.
   std::uint32_t half_state(unsigned half) const noexcept { return handoff_.half_state(half); }
@@ -452,8 +452,8 @@ class double_buffer {
     std::uint64_t audio_frames = 0;  ///< of those, frames of audio (not silence): the stream position
     detail::role_guard guard;
     // Published to other threads (relaxed; single writer):
-    std::atomic<std::uint64_t> frames_read{0};
-    std::atomic<std::uint64_t> front_end_position{0};  ///< position where the front half runs out
+    // (frames_read and front_end_position live on the policy's reader line,
+    // beside `released`: the producer reads them together.)
     std::atomic<std::uint64_t> underrun_events{0};
     std::atomic<std::uint64_t> underrun_frames{0};
     std::atomic<std::uint64_t> swaps{0};
@@ -493,7 +493,7 @@ counters double_buffer<H, S>::stats() const noexcept {
   // relaxed: each counter has one writer; a monitor wants recent values.
   constexpr auto r = std::memory_order_relaxed;
   counters c;
-  c.frames_read = reader_.frames_read.load(r);
+  c.frames_read = handoff_.frames_read();
   c.underrun_events = reader_.underrun_events.load(r);
   c.underrun_frames = reader_.underrun_frames.load(r);
   c.swaps = reader_.swaps.load(r);
@@ -539,7 +539,7 @@ void double_buffer<H, S>::cancel_writer() noexcept {
 // --- producer side ---------------------------------------------------------
 
 template <class H, class S>
-auto double_buffer<H, S>::try_acquire() noexcept -> write_slot {
+PINGPONG_HOT auto double_buffer<H, S>::try_acquire() noexcept -> write_slot {
   detail::role_guard::scope role(writer_.guard, "two threads used writer() at once; one producer thread only");
   if (!PINGPONG_EXPECT(!writer_.holding, "acquire while a slot is held: commit() or reset() it first")) return {};
   if (writer_.flush_outstanding) {
@@ -591,8 +591,8 @@ template <class H, class S>
 void double_buffer<H, S>::poll_sleep(clock::time_point deadline) noexcept {
   // The front half runs out when the reader reaches front_end_position.
   // relaxed: an estimate; the claim that follows re-checks with acquire.
-  const auto end = static_cast<std::int64_t>(reader_.front_end_position.load(std::memory_order_relaxed));
-  const auto pos = static_cast<std::int64_t>(reader_.frames_read.load(std::memory_order_relaxed));
+  const auto end = static_cast<std::int64_t>(handoff_.front_end_position());
+  const auto pos = static_cast<std::int64_t>(handoff_.frames_read());
   auto wait = std::chrono::duration_cast<clock::duration>(config_.poll_floor);
   if (end > pos && config_.sample_rate > 0) {
     const auto due = std::chrono::duration<double>(double(end - pos) / config_.sample_rate);
@@ -603,19 +603,26 @@ void double_buffer<H, S>::poll_sleep(clock::time_point deadline) noexcept {
 }
 
 template <class H, class S>
-void double_buffer<H, S>::commit(unsigned half, std::size_t frames, bool end) noexcept {
+PINGPONG_HOT void double_buffer<H, S>::commit(unsigned half, std::size_t frames, bool end) noexcept {
   detail::role_guard::scope role(writer_.guard, "two threads used writer() at once; one producer thread only");
   PINGPONG_EXPECT(frames <= config_.half_frames, "commit(frames) with frames > capacity(); clamped");
   frames = std::min(frames, config_.half_frames);
-  // Slack: frames the reader still had queued ahead of this half.
-  // relaxed: a statistic read of the reader's single-writer position.
-  const auto queued = static_cast<std::int64_t>(reader_.front_end_position.load(std::memory_order_relaxed)) -
-                      static_cast<std::int64_t>(reader_.frames_read.load(std::memory_order_relaxed));
   handoff_.publish(half, frames, end);  // the frame count and end flag travel with the counter
   writer_.holding = false;
   writer_.next = half ^ 1u;
   bump(writer_.halves_committed);
   bump(writer_.frames_committed, frames);
+  // Slack: frames the reader still had queued ahead of this half. Read
+  // after the publish, so that fetching the reader's line does not delay
+  // it (relaxed snapshots of the reader's single-writer figures: a
+  // statistic, ordered by nothing). The position first, then whether the
+  // reader has taken the half meanwhile: if it has, it was waiting for it,
+  // and the slack is 0; if not, the position was of the half before. Both
+  // err low, by the frames read in the nanoseconds since the publish.
+  const auto front_end = static_cast<std::int64_t>(handoff_.front_end_position());
+  const auto read_pos = static_cast<std::int64_t>(handoff_.frames_read());
+  const std::int64_t queued = handoff_.reader_took_last_published() ? 0 : front_end - read_pos;
+  handoff_.writer_refresh();  // same line: the next claim finds its answer cached
   const std::int64_t slack = std::max<std::int64_t>(queued, 0);
   // relaxed: single-writer statistics of our own.
   const std::int64_t least = writer_.min_slack_frames.load(std::memory_order_relaxed);
@@ -671,7 +678,7 @@ void double_buffer<H, S>::write_slot::reset() noexcept {
 // --- real-time side --------------------------------------------------------
 
 template <class H, class S>
-void double_buffer<H, S>::reader_wake() noexcept {
+PINGPONG_HOT void double_buffer<H, S>::reader_wake() noexcept {
   if (config_.wake != wake_kind::semaphore) return;
   bump(reader_.wake_posts);
   if (handoff_.notify()) bump(reader_.wake_syscalls);
@@ -680,7 +687,7 @@ void double_buffer<H, S>::reader_wake() noexcept {
 /// Releases an exhausted front half and takes the next if it is ready.
 /// Returns false if the trylock policy refused.
 template <class H, class S>
-bool double_buffer<H, S>::reader_swap() noexcept {
+PINGPONG_HOT bool double_buffer<H, S>::reader_swap() noexcept {
   const int release = reader_.front;
   swap_outcome outcome;
   if constexpr (H::kind == handoff_kind::lockfree) {
@@ -718,8 +725,8 @@ bool double_buffer<H, S>::reader_swap() noexcept {
     reader_.front_end = handoff_.end_of(half);
     reader_.ended = false;
     reader_.primed = true;
-    // relaxed: the producer's poll estimate; no data is published by it.
-    reader_.front_end_position.store(reader_.position + reader_.front_frames, std::memory_order_relaxed);
+    // The producer's poll estimate and slack statistic; publishes no data.
+    handoff_.set_front_end_position(reader_.position + reader_.front_frames);
     bump(reader_.swaps);
     push_event(event_kind::swap, static_cast<std::uint32_t>(reader_.front_frames), half);
   }
@@ -729,7 +736,7 @@ bool double_buffer<H, S>::reader_swap() noexcept {
 /// Applies a pending flush. Returns false if the trylock policy refused it
 /// (the read is then expected silence).
 template <class H, class S>
-bool double_buffer<H, S>::begin_read() noexcept {
+PINGPONG_HOT bool double_buffer<H, S>::begin_read() noexcept {
   if (!handoff_.reader_flush_requested()) return true;  // acquire: see request_flush()
   if (!handoff_.reader_apply_flush()) {
     bump(reader_.lock_busy);
@@ -740,7 +747,7 @@ bool double_buffer<H, S>::begin_read() noexcept {
   reader_.front_end = false;
   reader_.ended = false;
   reader_.primed = false;
-  reader_.front_end_position.store(reader_.position, std::memory_order_relaxed);  // relaxed: estimate
+  handoff_.set_front_end_position(reader_.position);  // an estimate
   bump(reader_.flushes);
   push_event(event_kind::flush, 0, 0);
   reader_wake();
@@ -749,9 +756,8 @@ bool double_buffer<H, S>::begin_read() noexcept {
 
 /// Publishes the position and the end flag to observers.
 template <class H, class S>
-void double_buffer<H, S>::finish_read() noexcept {
-  // relaxed: a position for observers and the poll estimate.
-  reader_.frames_read.store(reader_.position, std::memory_order_relaxed);
+PINGPONG_HOT void double_buffer<H, S>::finish_read() noexcept {
+  handoff_.set_frames_read(reader_.position);  // for observers and the poll estimate
   if (reader_.ended != reader_.ended_flag.load(std::memory_order_relaxed)) {
     // release: whoever sees end_of_stream() also sees the final counters.
     reader_.ended_flag.store(reader_.ended, std::memory_order_release);
@@ -762,6 +768,17 @@ template <class H, class S>
 template <class Sink>
 read_result double_buffer<H, S>::read_impl(const Sink& sink, std::size_t frames) noexcept {
   detail::role_guard::scope role(reader_.guard, "two threads used reader() at once; one real-time thread only");
+  // The common case of a device callback: the front half holds more than
+  // this read, no flush is pending. One copy, no swap.
+  if (reader_.front >= 0 && frames < reader_.front_frames - reader_.front_pos && !handoff_.reader_flush_requested())
+      [[likely]] {
+    sink.copy(half_data(unsigned(reader_.front)) + reader_.front_pos * config_.channels, 0, frames);
+    reader_.front_pos += frames;
+    reader_.position += frames;
+    reader_.audio_frames += frames;
+    handoff_.set_frames_read(reader_.position);  // nothing else changed: see finish_read()
+    return {frames, 0, false, false};
+  }
   read_result result;
   const bool flush_waiting = !begin_read();  // trylock refused to apply a flush: expected silence
 

@@ -7,8 +7,10 @@
 //   writer line: published   halves published so far (the writer alone stores it)
 //                released'   the writer's cached copy of `released`
 //   reader line: released    halves given back so far (the reader alone stores it)
-//                taken       halves taken so far (the reader's; shown to observers)
-//                published'  the reader's cached copy of `published`
+//                taken       halves taken so far (the reader's)
+//                the reader's position (frames read, where the front half
+//                runs out): statistics the writer reads with `released`
+//   reader's own: published' the reader's cached copy of `published`
 //   flush line:  flush_req   flush requests made (writer), flush_ack applied (reader);
 //                read by both on every call, written only at a flush
 //
@@ -284,6 +286,16 @@ class handoff_impl {
     w_.published.store(w_.published.load(std::memory_order_relaxed) + 1, std::memory_order_release);
   }
 
+  /// Writer, after a publish: refreshes the cached copy of `released` (the
+  /// line is fetched for the slack statistic anyway), so that the next
+  /// claim usually needs no load of the reader's line on its way.
+  /// Thread: producer. Wait-free.
+  void writer_refresh() noexcept {
+    // acquire: as in claimable(): pairs with the reader's release stores of
+    // `released`; its reads of a half happen-before our refill of it.
+    wp_.released_seen = r_.released.load(std::memory_order_acquire);
+  }
+
   /// The frame count / end flag published with `half`. Thread: real-time,
   /// after ready() or a take saw it published.
   std::size_t frames_of(unsigned half) const noexcept { return w_.meta[half & 1u].frames; }
@@ -308,12 +320,12 @@ class handoff_impl {
 
   /// The half the reader takes next (taken % 2). Thread: real-time.
   unsigned reader_half() const noexcept {
-    return unsigned(rp_.taken.load(std::memory_order_relaxed) & 1u);
+    return unsigned(r_.taken.load(std::memory_order_relaxed) & 1u);
   }  // relaxed: own counter
 
   /// Whether the next half is published (for available()). Thread: real-time. Wait-free.
   [[nodiscard]] bool ready() noexcept {
-    const std::uint64_t taken = rp_.taken.load(std::memory_order_relaxed);  // relaxed: own counter
+    const std::uint64_t taken = r_.taken.load(std::memory_order_relaxed);  // relaxed: own counter
     if (taken < rp_.published_seen) return true;
     // acquire: pairs with the release store in publish(): the half's frames
     // and its frame count are visible.
@@ -341,7 +353,7 @@ class handoff_impl {
     }
     const bool took = ready();
     // relaxed: `taken` is ours; observers (half_state) read it as a snapshot.
-    if (took) rp_.taken.store(rp_.taken.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    if (took) r_.taken.store(r_.taken.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     return {true, took};
   }
 
@@ -354,7 +366,7 @@ class handoff_impl {
     // flush is pending, so this is the final count to drop.
     const std::uint64_t published = w_.published.load(std::memory_order_acquire);
     rp_.published_seen = published;
-    rp_.taken.store(published, std::memory_order_relaxed);  // relaxed: ours; observers only
+    r_.taken.store(published, std::memory_order_relaxed);  // relaxed: ours; observers only
     // release: our reads of the dropped halves happen-before their refill
     // (pairs with the acquire load in claimable()).
     r_.released.store(published, std::memory_order_release);
@@ -363,6 +375,29 @@ class handoff_impl {
     f_.flush_ack.store(f_.flush_req.load(std::memory_order_relaxed),
                        std::memory_order_release);  // relaxed: ordered by the acquire in reader_flush_requested()
     return true;
+  }
+
+  // --- the reader's position (a statistic; orders nothing) -------------------
+
+  /// Reader: frames read so far. Thread: real-time. Wait-free.
+  void set_frames_read(std::uint64_t frames) noexcept {
+    // relaxed: a single-writer position for observers and the poll estimate.
+    r_.frames_read.store(frames, std::memory_order_relaxed);
+  }
+  /// Reader: the position at which the front half runs out. Thread: real-time.
+  void set_front_end_position(std::uint64_t frames) noexcept {
+    r_.front_end_position.store(frames, std::memory_order_relaxed);  // relaxed: an estimate
+  }
+  /// Thread: any. Relaxed snapshots of the reader's single-writer figures.
+  std::uint64_t frames_read() const noexcept { return r_.frames_read.load(std::memory_order_relaxed); }
+  std::uint64_t front_end_position() const noexcept {
+    return r_.front_end_position.load(std::memory_order_relaxed);  // relaxed: an estimate
+  }
+  /// Writer, just after publish(): whether the reader has already taken
+  /// that half (then it was waiting for it). Thread: producer. Relaxed
+  /// snapshot, for the slack statistic only.
+  bool reader_took_last_published() const noexcept {
+    return r_.taken.load(std::memory_order_relaxed) >= w_.published.load(std::memory_order_relaxed);
   }
 
   // --- wake ---------------------------------------------------------------
@@ -424,7 +459,7 @@ class handoff_impl {
     // relaxed: a display snapshot; may be momentarily inconsistent.
     const std::uint64_t published = w_.published.load(std::memory_order_relaxed);
     const std::uint64_t released = r_.released.load(std::memory_order_relaxed);
-    const std::uint64_t taken = rp_.taken.load(std::memory_order_relaxed);
+    const std::uint64_t taken = r_.taken.load(std::memory_order_relaxed);
     if (wp_.filling.load(std::memory_order_relaxed) && (published & 1u) == half) return state::filling;
     for (std::uint64_t k = released; k < published && k < released + 2; ++k)
       if ((k & 1u) == half) return k < taken ? state::playing : state::ready;
@@ -499,12 +534,19 @@ class handoff_impl {
     std::uint64_t released_seen = 0;   ///< cached copy of r_.released
     std::atomic<bool> filling{false};  ///< a slot is out (observers only)
   };
+  // The reader's position travels on the same line as `released`: the
+  // writer reads all three together (a claim that finds the halves full
+  // fetches the line anyway), and the reader's read() stores them in one
+  // line, so the writer's slack statistic and poll estimate cost no
+  // transfer of a line of their own.
   struct alignas(64) reader_line {
     std::atomic<std::uint64_t> released{0};
+    std::atomic<std::uint64_t> taken{0};               ///< halves taken (stored with `released`, at a swap)
+    std::atomic<std::uint64_t> frames_read{0};         ///< frames read so far (silence included)
+    std::atomic<std::uint64_t> front_end_position{0};  ///< frames_read where the front half runs out
   };
   struct alignas(64) reader_private_line {
-    std::uint64_t published_seen = 0;     ///< cached copy of w_.published
-    std::atomic<std::uint64_t> taken{0};  ///< halves taken (the reader's; observers read it)
+    std::uint64_t published_seen = 0;  ///< cached copy of w_.published
   };
   // The flush epoch has a line of its own: both sides read it on every call
   // and it changes only at a flush, so it stays in both caches.

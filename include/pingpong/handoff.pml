@@ -91,7 +91,7 @@
  *
  * Correspondences (C++ -> model)
  *   w_.published / r_.released          pub / rel (the k-th half published is half k % 2)
- *   rp_.taken                           tak
+ *   r_.taken                            tak
  *   f_.flush_req / f_.flush_ack         freq / fack; flush_pending()  PENDING
  *   wp_.released_seen / rp_.published_seen   relc / pubc (the cached copies)
  *   claimable()                         CLAIM_CHECK (the writer's view), CLAIMABLE (the truth)

@@ -5,6 +5,7 @@
 //   consumer: copy it out, compare every sample with what was sent
 // Throughput: blocks/s one way. Round trip: A sends a block through one
 // instance, B echoes it through a second one, A times send → echo received.
+#include <algorithm>
 #include <array>
 #include <condition_variable>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <string_view>
 
 #include <concurrentqueue/concurrentqueue.h>
 #include <jack/ringbuffer.h>
@@ -366,7 +368,7 @@ std::vector<handoff_result> run_handoffs(const handoff_options& o,
   namespace pp = pingpong;
   block pattern;
   fill_pattern(pattern);
-  const std::vector<row_runner> runners = {
+  std::vector<row_runner> runners = {
       make_runner<pingpong_channel<pp::lockfree, false>>("pingpong lockfree (spin)", o, pattern),
       make_runner<pingpong_channel<pp::lockfree, true>>("pingpong lockfree (acquire)", o, pattern),
       make_runner<pingpong_channel<pp::lockfree, true, false>>("pingpong lockfree (acquire, no spin)", o, pattern),
@@ -386,6 +388,13 @@ std::vector<handoff_result> run_handoffs(const handoff_options& o,
       make_runner<jack_channel>("jack_ringbuffer", o, pattern),
       make_runner<mutex_deque_channel>("std::mutex + std::deque + condvar", o, pattern),
   };
+  if (!o.rows.empty()) {
+    std::erase_if(runners, [&](const row_runner& r) {
+      return std::none_of(o.rows.begin(), o.rows.end(), [&](const std::string& want) {
+        return std::string_view(r.name).find(want) != std::string_view::npos;
+      });
+    });
+  }
   const std::size_t trials = static_cast<std::size_t>(std::max(1, o.trials));
   std::vector<handoff_result> rows(runners.size());
   std::vector<std::size_t> trips_per_trial(runners.size());
@@ -413,7 +422,9 @@ std::vector<handoff_result> run_handoffs(const handoff_options& o,
     for (std::size_t k = 0; k < runners.size(); ++k) {
       if (progress) progress(format("trial %zu/%zu %s", trial + 1, trials, runners[k].name));
       rates[k].push_back(runners[k].throughput(rows[k].blocks, rows[k].mismatches, nullptr));
-      const auto samples = runners[k].round_trips(trips_per_trial[k], rows[k].mismatches);
+      rows[k].trial_rates.push_back(rates[k].back());
+      auto samples = runners[k].round_trips(trips_per_trial[k], rows[k].mismatches);
+      rows[k].trial_rtt_p50.push_back(summarize(samples).p50);
       rtts[k].insert(rtts[k].end(), samples.begin(), samples.end());
     }
   }

@@ -50,6 +50,9 @@ void usage(std::FILE* out) {
                "  --blocks N           at most N blocks per throughput trial (default 200000;\n"
                "                       runs are sized to ~0.3 s from a calibration run)\n"
                "  --round-trips N      at most N timed round trips per queue (default 50000)\n"
+               "  --trials N           handoff: trials per row, round-robin (default 5)\n"
+               "  --rows LIST          handoff: only rows whose name contains one of these\n"
+               "                       comma-separated words (e.g. 'lockfree (spin),boost,moodycamel,jack')\n"
                "  --only LIST          comma-separated subset of: c2c,rt,handoff\n"
                "  --json FILE          also write every figure as JSON\n"
                "  --markdown           also print the tables as Markdown\n");
@@ -171,6 +174,17 @@ int run(int argc, char** argv) {
       size_value(o.handoff.max_round_trips);
       o.handoff.min_round_trips = std::min(o.handoff.min_round_trips, o.handoff.max_round_trips);
       trips_set = true;
+    } else if (a == "--trials") {
+      std::size_t v = 0;
+      size_value(v);
+      o.handoff.trials = static_cast<int>(std::min<std::size_t>(v, 1000));
+    } else if (a == "--rows") {
+      const std::string list = value();
+      for (std::size_t at = 0; at <= list.size();) {
+        const std::size_t comma = std::min(list.find(',', at), list.size());
+        if (comma > at) o.handoff.rows.push_back(list.substr(at, comma - at));
+        at = comma + 1;
+      }
     } else if (a == "--only") {
       const std::string list = std::string(",") + value() + ",";
       o.run_c2c = list.find(",c2c,") != std::string::npos;
@@ -566,16 +580,40 @@ int run(int argc, char** argv) {
       if (!best_peer || r.blocks_per_s > best_peer->blocks_per_s) best_peer = &r;
       if (r.rtt.p50 > 0 && (!best_peer_rtt || r.rtt.p50 < best_peer_rtt->rtt.p50)) best_peer_rtt = &r;
     }
+    // Paired: in each trial (every row ran once, back to back), ours against
+    // the best peer of that same trial; the median of those ratios. On a
+    // shared box whose speed moves between trials, this compares like with
+    // like better than the ratio of two medians.
+    const auto paired = [&](const handoff_result& ours, bool rtt) {
+      std::vector<double> ratios;
+      const auto& mine = rtt ? ours.trial_rtt_p50 : ours.trial_rates;
+      for (std::size_t trial = 0; trial < mine.size(); ++trial) {
+        double best = 0;
+        for (const auto& r : rows) {
+          const auto& theirs = rtt ? r.trial_rtt_p50 : r.trial_rates;
+          if (r.name.rfind("pingpong", 0) == 0 || trial >= theirs.size() || theirs[trial] <= 0) continue;
+          if (best == 0 || (rtt ? theirs[trial] < best : theirs[trial] > best)) best = theirs[trial];
+        }
+        if (best > 0 && mine[trial] > 0) ratios.push_back(mine[trial] / best);
+      }
+      if (ratios.empty()) return 0.0;
+      std::sort(ratios.begin(), ratios.end());
+      return ratios[ratios.size() / 2];
+    };
     const std::size_t first_verdict = verdicts.size();
     if (const handoff_result* spin = find("pingpong lockfree (spin)"); spin && best_peer && best_peer_rtt) {
+      const double rate_pair = paired(*spin, false), rtt_pair = paired(*spin, true);
       verdicts.push_back(
-          format("goal 3: lockfree (spin) throughput >= best peer: %.0f vs %.0f blocks/s (%s) = %.2fx -> %s",
+          format("goal 3: lockfree (spin) throughput >= best peer: %.0f vs %.0f blocks/s (%s) = %.2fx of medians; "
+                 "paired per trial: median %.2fx -> %s",
                  spin->blocks_per_s, best_peer->blocks_per_s, best_peer->name.c_str(),
-                 spin->blocks_per_s / best_peer->blocks_per_s,
-                 spin->blocks_per_s >= best_peer->blocks_per_s ? "met" : "NOT met"));
-      verdicts.push_back(format("goal 4: lockfree (spin) RTT p50 <= best peer: %.0f vs %.0f ns (%s) -> %s",
-                                spin->rtt.p50, best_peer_rtt->rtt.p50, best_peer_rtt->name.c_str(),
-                                spin->rtt.p50 <= best_peer_rtt->rtt.p50 ? "met" : "NOT met"));
+                 spin->blocks_per_s / best_peer->blocks_per_s, rate_pair,
+                 spin->blocks_per_s >= best_peer->blocks_per_s && rate_pair >= 1.0 ? "met" : "NOT met"));
+      verdicts.push_back(format(
+          "goal 4: lockfree (spin) RTT p50 <= best peer: %.0f vs %.0f ns (%s) = %.2fx; paired per trial: median %.2fx "
+          "-> %s",
+          spin->rtt.p50, best_peer_rtt->rtt.p50, best_peer_rtt->name.c_str(), spin->rtt.p50 / best_peer_rtt->rtt.p50,
+          rtt_pair, spin->rtt.p50 <= best_peer_rtt->rtt.p50 && rtt_pair <= 1.0 ? "met" : "NOT met"));
       for (const char* blocking : {"pingpong lockfree (acquire)", "pingpong lockfree (acquire, no spin)"}) {
         if (const handoff_result* b = find(blocking); b && b->blocks_per_s > 0)
           verdicts.push_back(format("goal 5: %s within 1.5x of spinning: %.0f vs %.0f blocks/s = %.2fx slower -> %s",

@@ -94,8 +94,9 @@ struct handoff_options {
   std::size_t min_blocks = 5'000;
   std::size_t max_round_trips = 50'000;
   std::size_t min_round_trips = 10'000;
-  double target_seconds = 0.3;  ///< per trial, and for all round trips, sized from a calibration run
-  int trials = 3;               ///< round-robin over the rows; throughput: median of the trials
+  double target_seconds = 0.3;    ///< per trial, and for all round trips, sized from a calibration run
+  int trials = 5;                 ///< round-robin over the rows; throughput: median of the trials
+  std::vector<std::string> rows;  ///< run only rows whose name contains one of these (empty: all)
   std::int64_t timer_ns = 0;
   placement where;
 };
@@ -105,9 +106,11 @@ struct handoff_result {
   std::string capacity;     ///< blocks it can really hold (some queues round up)
   double blocks_per_s = 0;  ///< median over trials
   double blocks_per_s_min = 0, blocks_per_s_max = 0;
-  std::size_t blocks = 0;        ///< per trial
-  summary rtt;                   ///< send → echo back, timer overhead subtracted
-  std::uint64_t mismatches = 0;  ///< blocks that arrived wrong: a functional failure
+  std::vector<double> trial_rates;    ///< blocks/s of each trial, in trial order (for paired ratios)
+  std::vector<double> trial_rtt_p50;  ///< RTT p50 of each trial, ns, in trial order
+  std::size_t blocks = 0;             ///< per trial
+  summary rtt;                        ///< send → echo back, timer overhead subtracted
+  std::uint64_t mismatches = 0;       ///< blocks that arrived wrong: a functional failure
 };
 
 /// Runs every queue; `progress(what)` is called before each run (progress, watchdog).

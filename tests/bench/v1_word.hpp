@@ -56,6 +56,7 @@ class v1_word_lockfree {
     word_.fetch_xor(flush_requested, std::memory_order_release);  // release: pairs with the reader's acquire load
   }
 
+  void writer_refresh() noexcept {}  // v1 had no cached copy: every claim loads the word
   std::size_t frames_of(unsigned half) const noexcept { return meta_[half].frames; }
   bool end_of(unsigned half) const noexcept { return meta_[half].end; }
 
@@ -94,6 +95,15 @@ class v1_word_lockfree {
   }
   void wake_writer() noexcept { (void)wake_.post(); }
   std::uint32_t half_state(unsigned half) const noexcept { return of(load(), half); }
+  // v1 kept the reader's position on a line of its own (the reader's state).
+  void set_frames_read(std::uint64_t f) noexcept { position_.frames_read.store(f, std::memory_order_relaxed); }
+  void set_front_end_position(std::uint64_t f) noexcept {
+    position_.front_end.store(f, std::memory_order_relaxed);  // relaxed: statistics, as in v2
+  }
+  std::uint64_t frames_read() const noexcept { return position_.frames_read.load(std::memory_order_relaxed); }
+  std::uint64_t front_end_position() const noexcept { return position_.front_end.load(std::memory_order_relaxed); }
+  // Just published, it is `ready` until the reader takes it (playing, or free again).
+  bool reader_took_last_published() const noexcept { return of(load(), next_ ^ 1u) != ready_; }
   template <class F>
   bool lab_stall_inside(F&& stall) {
     stall();
@@ -119,6 +129,10 @@ class v1_word_lockfree {
   std::uint32_t ack_seen_ = 0;      // writer-only
   alignas(64) unsigned rnext_ = 0;  // reader-only
   alignas(64) pingpong::wake_semaphore wake_;
+  struct alignas(64) position_line {
+    std::atomic<std::uint64_t> frames_read{0};
+    std::atomic<std::uint64_t> front_end{0};
+  } position_;
 };
 
 }  // namespace ppbench
