@@ -80,7 +80,10 @@ record() {
     >"$work/rec.log" 2>&1 &
   local rec=$!
   for _ in $(seq 200); do [ -e "$work/ready" ] && break; sleep 0.05; done
-  timeout $(( seconds + 30 )) "$@" >"$work/play.log" 2>&1
+  # CPU of the whole player process (every thread: decoder, JACK client,
+  # control), user + system, per second of its run.
+  timeout $(( seconds + 30 )) /usr/bin/time -f "%U %S %e" -o "$work/cpu.txt" "$@" >"$work/play.log" 2>&1
+  awk '{ if ($3 > 0) printf "%.4f\n", ($1 + $2) / $3 }' "$work/cpu.txt" >"$work/cpu_per_s" 2>/dev/null
   timeout 20 tail --pid="$rec" -f /dev/null
   wait "$rec" 2>/dev/null
   if "$tools/pp_compare_audio" "$work/ref.wav" "$work/rec.wav" >"$work/cmp.log" 2>&1; then
@@ -97,7 +100,8 @@ play_pingpong() {  # play_pingpong HALF
 have_jackplay=$(command -v sndfile-jackplay || true)
 have_mpv=$(command -v mpv || true)
 
-declare -A result smallest
+declare -A result smallest cpu
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR) printf "%.3f", v[int((NR + 1) / 2)]; else printf "—" }'; }
 loads=(none cpu cpu+io heavy)
 for load in "${loads[@]}"; do
   start_load "$load"
@@ -113,7 +117,9 @@ for load in "${loads[@]}"; do
                  --volume=100 --af= --audio-format=float "$work/ref.wav") ;;
       esac
       if [ "$v" = clean ]; then clean=$((clean + 1)); else notes="$v"; fi
-      echo "  $load $player run $r: $v" >&2
+      c=$(cat "$work/cpu_per_s" 2>/dev/null)
+      cpu["$load,$player"]+="${c:+$c }"
+      echo "  $load $player run $r: $v (CPU ${c:-?} s/s)" >&2
     done
     result["$load,$player"]="$clean/$runs clean${notes:+ (last: $notes)}"
   done
@@ -140,6 +146,16 @@ echo "| load | pingpong --half $half | sndfile-jackplay | mpv | smallest clean p
 echo "|---|---|---|---|---|"
 for load in "${loads[@]}"; do
   echo "| $load | ${result["$load,pingpong"]:-—} | ${result["$load,jackplay"]:-not installed} | ${result["$load,mpv"]:-not installed} | ${smallest["$load"]} |"
+done
+echo
+echo "CPU while playing (whole process, user + system seconds per second of the run, median of $runs runs; /usr/bin/time):"
+echo
+echo "| load | pingpong --half $half | sndfile-jackplay | mpv |"
+echo "|---|---|---|---|"
+for load in "${loads[@]}"; do
+  row="| $load"
+  for player in pingpong jackplay mpv; do row+=" | $(echo "${cpu["$load,$player"]:-}" | median)"; done
+  echo "$row |"
 done
 echo
 echo "command: scripts/load_table.sh --runs $runs --seconds $seconds --half $half${mode[*]:+} $( [ ${#mode[@]} -eq 0 ] && echo --sync)"

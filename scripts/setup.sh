@@ -2,6 +2,8 @@
 # Installs the Debian packages pingpong builds, tests and benchmarks against.
 # Idempotent: skips apt entirely when everything is already installed.
 # Usage: scripts/setup.sh            (needs root, or sudo)
+#        scripts/setup.sh --peers    also the players scripts/load_table.sh
+#                                    measures beside pingpong (sndfile-jackplay, mpv)
 set -euo pipefail
 
 packages=(
@@ -18,6 +20,12 @@ packages=(
   # RealtimeSanitizer (scripts/test.sh realtime): clang 22, from bookworm-security
   clang-22 libclang-rt-22-dev
 )
+if [ "${1:-}" = --peers ]; then
+  packages+=(sndfile-tools mpv)
+elif [ $# -gt 0 ]; then
+  echo "usage: scripts/setup.sh [--peers]" >&2
+  exit 2
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -486,9 +486,12 @@ void session::start() {
   eng_->want_tid_ = options_.count_rt_syscalls;
   const engine_base::producer_setup setup{options_.stall, options_.producer_fifo_priority, options_.producer_cpu};
   producer_ = std::thread([this, setup] { eng_->produce(*input_, setup); });
-  // Prime: both halves full (or the whole, short stream) before the first callback.
+  // Prime: both halves full (or the whole, short stream) before the first
+  // callback. Not offline: the file device waits for each half itself (it
+  // never plays silence), so it starts at once and works beside the producer.
   const auto prime_deadline = std::chrono::steady_clock::now() + 10s;
-  while (eng_->committed_halves() < 2 && !eng_->producer_done() && std::chrono::steady_clock::now() < prime_deadline)
+  while (options_.output_file.empty() && eng_->committed_halves() < 2 && !eng_->producer_done() &&
+         std::chrono::steady_clock::now() < prime_deadline)
     std::this_thread::sleep_for(200us);
   started_ = std::chrono::steady_clock::now();
   started_ns_ = now_ns();
@@ -531,8 +534,8 @@ void session::monitor() {
     if (hooks_.on_idle && options_.output_file.empty()) {
       hooks_.on_idle(*this);  // the keys: waits on stdin for up to ~10 ms
     } else {
-      // Offline renders end at any moment and should not wait out a long nap.
-      std::this_thread::sleep_for(options_.output_file.empty() ? 10ms : 1ms);
+      // An offline render wakes us the moment it ends (no nap to wait out).
+      out_->wait_finished(options_.output_file.empty() ? 10ms : 5ms);
     }
   }
   report_.cpu_load = out_->cpu_load();

@@ -126,6 +126,11 @@ class device {
   virtual std::uint64_t clipped_samples() const noexcept { return 0; }
   /// The stream has finished by itself (end of stream) or failed.
   virtual bool finished() const noexcept = 0;
+  /// Waits up to `timeout` for finished(), or less. Thread: control (one).
+  /// Devices that know when they finish (offline) wake the caller at once.
+  virtual void wait_finished(std::chrono::milliseconds timeout) noexcept {
+    if (!finished()) std::this_thread::sleep_for(timeout);
+  }
   /// Non-empty if the device failed while running.
   virtual std::string failure() const { return {}; }
   /// The exit code of that failure: exit_device, or exit_output for a render that could not be written.

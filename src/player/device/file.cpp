@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include <pingpong/semaphore.hpp>
 #include <pingpong/telemetry.hpp>
 
 #include "player/device/device.hpp"
@@ -140,6 +141,10 @@ class file_device final : public device {
     if (thread_.joinable()) thread_.join();
   }
   bool finished() const noexcept override { return finished_.load(std::memory_order_acquire); }
+  void wait_finished(std::chrono::milliseconds timeout) noexcept override {
+    // The posted wake makes a finished render end now, not at the next nap's end.
+    if (!finished()) (void)done_.wait_for(timeout);
+  }
   double own_syscalls_per_callback() const noexcept override { return 1.0; }  // its write()
   std::string failure() const override { return finished() ? failure_ : std::string(); }
   int failure_code() const noexcept override { return exit_output; }
@@ -177,6 +182,7 @@ class file_device final : public device {
       if (!ok) break;
     }
     finished_.store(true, std::memory_order_release);  // release: publishes failure_ and the counters
+    (void)done_.post();                                 // the control thread, if it waits in wait_finished()
   }
   /// One render() of `period` frames (the fade-out's path); false at the end.
   bool render_one(std::size_t period) {
@@ -257,6 +263,7 @@ class file_device final : public device {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> finished_{false};
+  pingpong::wake_semaphore done_;  ///< posted once, when run() ends
   single_writer_counter<> clipped_;
   std::string failure_;
 };
