@@ -182,7 +182,7 @@ class file_device final : public device {
       if (!ok) break;
     }
     finished_.store(true, std::memory_order_release);  // release: publishes failure_ and the counters
-    (void)done_.post();                                 // the control thread, if it waits in wait_finished()
+    (void)done_.post();                                // the control thread, if it waits in wait_finished()
   }
   /// One render() of `period` frames (the fade-out's path); false at the end.
   bool render_one(std::size_t period) {
