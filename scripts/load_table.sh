@@ -86,10 +86,13 @@ record() {
   awk '{ if ($3 > 0) printf "%.4f\n", ($1 + $2) / $3 }' "$work/cpu.txt" >"$work/cpu_per_s" 2>/dev/null
   timeout 20 tail --pid="$rec" -f /dev/null
   wait "$rec" 2>/dev/null
+  # The JACK server's own xruns during the run (a late cycle of the server
+  # or of any client, reported to every client): the recorder counts them.
+  grep -o 'xruns [0-9]*' "$work/rec.log" | tail -1 | grep -o '[0-9]*$' >"$work/xruns" || echo 0 >"$work/xruns"
   if "$tools/pp_compare_audio" "$work/ref.wav" "$work/rec.wav" >"$work/cmp.log" 2>&1; then
     echo clean
   else
-    tail -1 "$work/cmp.log" | cut -c1-60
+    tail -1 "$work/cmp.log" | sed 's/^pp_compare_audio: DIFFERENT: //' | cut -c1-48
   fi
 }
 
@@ -108,7 +111,7 @@ for load in "${loads[@]}"; do
   for player in pingpong jackplay mpv; do
     [ "$player" = jackplay ] && [ -z "$have_jackplay" ] && continue
     [ "$player" = mpv ] && [ -z "$have_mpv" ] && continue
-    clean=0 notes=""
+    clean=0 notes="" xrun_runs=0
     for r in $(seq "$runs"); do
       case "$player" in
         pingpong) v=$(play_pingpong "$half") ;;
@@ -116,12 +119,14 @@ for load in "${loads[@]}"; do
         mpv) v=$(record mpv mpv --no-config --really-quiet --ao=jack --jack-port=system:playback_ --audio-channels=stereo \
                  --volume=100 --af= --audio-format=float "$work/ref.wav") ;;
       esac
+      x=$(cat "$work/xruns" 2>/dev/null)
       if [ "$v" = clean ]; then clean=$((clean + 1)); else notes="$v"; fi
+      [ "${x:-0}" -gt 0 ] && xrun_runs=$((xrun_runs + 1))
       c=$(cat "$work/cpu_per_s" 2>/dev/null)
       cpu["$load,$player"]+="${c:+$c }"
-      echo "  $load $player run $r: $v (CPU ${c:-?} s/s)" >&2
+      echo "  $load $player run $r: $v (JACK xruns ${x:-?}, CPU ${c:-?} s/s)" >&2
     done
-    result["$load,$player"]="$clean/$runs clean${notes:+ (last: $notes)}"
+    result["$load,$player"]="$clean/$runs clean${notes:+ (last: $notes)}; JACK xruns in $xrun_runs"
   done
   # The smallest pingpong half that was clean in every run.
   smallest["$load"]="none clean"
@@ -129,7 +134,7 @@ for load in "${loads[@]}"; do
     all=1
     for r in $(seq "$runs"); do
       v=$(play_pingpong "$h")
-      echo "  $load pingpong --half $h run $r: $v" >&2
+      echo "  $load pingpong --half $h run $r: $v (JACK xruns $(cat "$work/xruns" 2>/dev/null))" >&2
       [ "$v" = clean ] || { all=0; break; }
     done
     if [ "$all" -eq 1 ]; then smallest["$load"]="$h ($(awk "BEGIN { printf \"%.1f\", $h / 48 }") ms)"; break; fi
@@ -141,6 +146,9 @@ echo
 echo "JACK dummy, 48000 Hz, period 64 (1.33 ms), ${mode[*]:--S}; $seconds s of counter.wav per run, $runs runs;"
 echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, $(uname -sr); $(date -u '+%F %H:%M UTC')"
 echo "pingpong: lockfree/poll, --half $half ($(awk "BEGIN { printf \"%.1f\", $half / 48 }") ms per half); sndfile-jackplay: 32768-frame ring; mpv: --audio-buffer 0.2 s (default)"
+echo
+echo "Each cell: runs bit-exact of $runs (the last difference seen); then in how many runs the JACK server"
+echo "reported xruns (a late cycle of the server or of any client: lost audio in async mode, whoever was late)."
 echo
 echo "| load | pingpong --half $half | sndfile-jackplay | mpv | smallest clean pingpong half |"
 echo "|---|---|---|---|---|"

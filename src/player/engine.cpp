@@ -11,24 +11,30 @@ template <class H>
 class engine final : public engine_base {
  public:
   engine(const config& cfg, std::int64_t period_ns, std::size_t fade_frames)
-      : engine_base(period_ns, cfg.channels, fade_frames), buffer_(cfg) {}
+      : engine_base(period_ns, cfg.channels, fade_frames), buffer_(cfg) {
+    // The typed roles: the producer thread uses producer_, the device's
+    // callback consumer_ (one of each; see double_buffer::connect()).
+    auto [producer, consumer] = buffer_.connect();
+    producer_ = std::move(producer);
+    consumer_ = std::move(consumer);
+  }
 
   render_result render(float* out, std::size_t frames,
                        const callback_status& status) noexcept PINGPONG_NONBLOCKING override {
-    return measured(out, frames, status, [&](std::size_t n) { return buffer_.reader().read(out, n); });
+    return measured(out, frames, status, [&](std::size_t n) { return consumer_.read(out, n); });
   }
-  std::size_t available() noexcept PINGPONG_NONBLOCKING override { return buffer_.reader().available(); }
+  std::size_t available() noexcept PINGPONG_NONBLOCKING override { return consumer_.available(); }
 
   // Offline: the half's frames in place (zero copy); the fade, if one was
   // asked for, goes through render().
   view peek(std::size_t max_frames) noexcept override {
     if (fade_requested()) return view{.use_render = true};
     const std::int64_t start = now_ns();
-    const auto v = buffer_.reader().peek(max_frames);
+    const auto v = consumer_.peek(max_frames);
     if (v.frames > 0) count_in_place(start, v.frames);
     return view{.data = v.data, .frames = v.frames, .end = v.end_of_stream};
   }
-  void consume(std::size_t frames) noexcept override { source_frames_played.add(buffer_.reader().consume(frames)); }
+  void consume(std::size_t frames) noexcept override { source_frames_played.add(consumer_.consume(frames)); }
 
   void produce(source& input, const producer_setup& setup) override {
     setup_producer_thread(setup);
@@ -58,7 +64,7 @@ class engine final : public engine_base {
         }
         auto deadline = stalls_on ? next_stall : std::chrono::steady_clock::time_point::max();
         if (interactive) deadline = std::min(deadline, std::chrono::steady_clock::now() + 10ms);
-        auto slot = buffer_.writer().acquire_until(deadline);
+        auto slot = producer_.acquire_until(deadline);
         if (!slot) {
           if (buffer_.writer_cancelled()) break;
           if (stalls_on && std::chrono::steady_clock::now() >= next_stall) {
@@ -87,7 +93,7 @@ class engine final : public engine_base {
     } catch (const std::exception& e) {
       error = e.what();
       // End the stream where it is, so the device plays out and stops.
-      if (auto slot = buffer_.writer().acquire_for(1s)) slot.commit(0, true);
+      if (auto slot = producer_.acquire_for(1s)) slot.commit(0, true);
     }
     finish_producer(std::move(error));
   }
@@ -158,7 +164,7 @@ class engine final : public engine_base {
       seek_flushed_.store(issued, std::memory_order_release);  // release: as below
       throw;
     }
-    (void)buffer_.writer().request_flush();  // no slot is held here
+    (void)producer_.request_flush();  // no slot is held here
     {
       std::lock_guard held(seek_mutex_);
       base_ = position_base{at.file, at.seconds, played, end};
@@ -196,6 +202,8 @@ class engine final : public engine_base {
 
  private:
   double_buffer<H> buffer_;
+  typename double_buffer<H>::producer producer_;  // declared after buffer_: released before it
+  typename double_buffer<H>::consumer consumer_;
   std::uint32_t seek_done_ = 0;  // producer only: the last seek epoch applied
 };
 
