@@ -69,7 +69,8 @@ struct read_result {
 struct writer_counters {
   std::uint64_t halves_committed = 0;
   std::uint64_t frames_committed = 0;
-  std::int64_t min_slack_frames = -1;  ///< least frames the reader still had queued at a publish (0 if it was waiting); -1 = none yet
+  std::int64_t min_slack_frames =
+      -1;  ///< least frames the reader still had queued at a publish (0 if it was waiting); -1 = none yet
 };
 
 /// An in-place view of frames in the front half (consumer::peek()).
