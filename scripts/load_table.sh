@@ -34,6 +34,7 @@ for t in "$pingpong" "$tools/pp_jack_record" "$tools/pp_compare_audio" "$tools/p
   [ -x "$t" ] || { echo "load_table: $t not built (scripts/test.sh builds it)" >&2; exit 2; }
 done
 command -v stress-ng >/dev/null || { echo "load_table: stress-ng not installed (scripts/setup.sh)" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "load_table: /usr/bin/time not installed (scripts/setup.sh)" >&2; exit 2; }
 work=$(mktemp -d)
 name="pp-load-$$"
 hog=""
@@ -126,7 +127,7 @@ for load in "${loads[@]}"; do
       cpu["$load,$player"]+="${c:+$c }"
       echo "  $load $player run $r: $v (JACK xruns ${x:-?}, CPU ${c:-?} s/s)" >&2
     done
-    result["$load,$player"]="$clean/$runs clean${notes:+ (last: $notes)}; JACK xruns in $xrun_runs"
+    result["$load,$player"]="$clean/$runs clean${notes:+ (last: $notes)}; JACK xruns in $xrun_runs/$runs runs"
   done
   # The smallest pingpong half that was clean in every run.
   smallest["$load"]="none clean"

@@ -13,7 +13,7 @@ packages=(
   jackd2 libjack-jackd2-dev
   libboost-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
-  spin stress-ng
+  spin stress-ng time  # time: /usr/bin/time, the load table's CPU figures
   chromium python3
   # trying it as a user would: other projects' sounds, speech, a converter
   sox alsa-utils sound-theme-freedesktop espeak-ng tmux

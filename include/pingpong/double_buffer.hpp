@@ -410,6 +410,10 @@ class double_buffer {
           event{kind, static_cast<std::uint8_t>(half), frames, reader_.position, now_ns(), reader_.audio_frames});
   }
   Sample* half_data(unsigned half) const noexcept { return samples_.get() + half * half_stride_; }
+  /// The next unplayed frame of the front half (reader; front >= 0).
+  Sample* front_data() const noexcept {
+    return half_data(unsigned(reader_.front)) + reader_.front_pos * config_.channels;
+  }
 
   // The halves: 64-byte aligned, each starting on a cache line of its own, so
   // the producer filling one half never shares a line with the reader
@@ -773,7 +777,7 @@ read_result double_buffer<H, S>::read_impl(const Sink& sink, std::size_t frames)
   // this read, no flush is pending. One copy, no swap.
   if (reader_.front >= 0 && frames < reader_.front_frames - reader_.front_pos && !handoff_.reader_flush_requested())
       [[likely]] {
-    sink.copy(half_data(unsigned(reader_.front)) + reader_.front_pos * config_.channels, 0, frames);
+    sink.copy(front_data(), 0, frames);
     reader_.front_pos += frames;
     reader_.position += frames;
     reader_.audio_frames += frames;
@@ -788,7 +792,7 @@ read_result double_buffer<H, S>::read_impl(const Sink& sink, std::size_t frames)
   for (std::size_t swaps_left = frames + 2; !flush_waiting && done < frames;) {
     if (reader_.front >= 0) {
       const std::size_t n = std::min(frames - done, reader_.front_frames - reader_.front_pos);
-      sink.copy(half_data(unsigned(reader_.front)) + reader_.front_pos * config_.channels, done, n);
+      sink.copy(front_data(), done, n);
       done += n;
       reader_.front_pos += n;
       if (reader_.front_pos < reader_.front_frames) break;  // done == frames
@@ -832,7 +836,7 @@ auto double_buffer<H, S>::peek_impl(std::size_t max_frames) noexcept -> read_vie
     // Bounded: at most three swaps (an exhausted front, an empty end half, the next).
     for (int swaps_left = 3; swaps_left > 0; --swaps_left) {
       if (reader_.front >= 0 && reader_.front_pos < reader_.front_frames) {
-        view.data = half_data(unsigned(reader_.front)) + reader_.front_pos * config_.channels;
+        view.data = front_data();
         view.frames = std::min(max_frames, reader_.front_frames - reader_.front_pos);
         break;
       }

@@ -398,7 +398,6 @@ std::vector<handoff_result> run_handoffs(const handoff_options& o,
   const std::size_t trials = static_cast<std::size_t>(std::max(1, o.trials));
   std::vector<handoff_result> rows(runners.size());
   std::vector<std::size_t> trips_per_trial(runners.size());
-  std::vector<std::vector<double>> rates(runners.size());
   std::vector<std::vector<std::int64_t>> rtts(runners.size());
 
   // Size every row's runs from a short calibration, so that slow (sleeping)
@@ -421,15 +420,14 @@ std::vector<handoff_result> run_handoffs(const handoff_options& o,
   for (std::size_t trial = 0; trial < trials; ++trial) {
     for (std::size_t k = 0; k < runners.size(); ++k) {
       if (progress) progress(format("trial %zu/%zu %s", trial + 1, trials, runners[k].name));
-      rates[k].push_back(runners[k].throughput(rows[k].blocks, rows[k].mismatches, nullptr));
-      rows[k].trial_rates.push_back(rates[k].back());
+      rows[k].trial_rates.push_back(runners[k].throughput(rows[k].blocks, rows[k].mismatches, nullptr));
       auto samples = runners[k].round_trips(trips_per_trial[k], rows[k].mismatches);
       rows[k].trial_rtt_p50.push_back(summarize(samples).p50);
       rtts[k].insert(rtts[k].end(), samples.begin(), samples.end());
     }
   }
   for (std::size_t k = 0; k < runners.size(); ++k) {
-    auto& r = rates[k];
+    std::vector<double> r = rows[k].trial_rates;  // sorted copy; the trial order stays for paired ratios
     std::sort(r.begin(), r.end());
     rows[k].blocks_per_s = r[r.size() / 2];
     rows[k].blocks_per_s_min = r.front();

@@ -126,7 +126,7 @@ std::string times(double v) {
 
 int run(int argc, char** argv) {
   options o;
-  bool callbacks_set = false, blocks_set = false, trips_set = false;
+  bool callbacks_set = false, blocks_set = false, trips_set = false, trials_set = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     const auto value = [&]() -> const char* {
@@ -178,6 +178,7 @@ int run(int argc, char** argv) {
       std::size_t v = 0;
       size_value(v);
       o.handoff.trials = static_cast<int>(std::min<std::size_t>(v, 1000));
+      trials_set = true;
     } else if (a == "--rows") {
       const std::string list = value();
       for (std::size_t at = 0; at <= list.size();) {
@@ -209,7 +210,7 @@ int run(int argc, char** argv) {
     o.handoff.min_blocks = std::min<std::size_t>(1'000, o.handoff.max_blocks);
     o.handoff.min_round_trips = std::min<std::size_t>(1'000, o.handoff.max_round_trips);
     o.handoff.target_seconds = 0.05;
-    o.handoff.trials = 1;
+    if (!trials_set) o.handoff.trials = 1;
   }
 
   const machine_info m = describe_machine(argc, argv);

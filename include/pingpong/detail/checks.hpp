@@ -29,13 +29,11 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define PINGPONG_LIKELY(x) __builtin_expect(!!(x), 1)
-#define PINGPONG_UNLIKELY(x) __builtin_expect(!!(x), 0)
 /// The few steps of a read or a handoff: inlined into their caller, so a
 /// swap costs its loads and stores, not a call with a register spill.
 #define PINGPONG_HOT [[gnu::always_inline]] inline
 #else
 #define PINGPONG_LIKELY(x) (!!(x))
-#define PINGPONG_UNLIKELY(x) (!!(x))
 #define PINGPONG_HOT inline
 #endif
 
