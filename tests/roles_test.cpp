@@ -4,6 +4,9 @@
 
 #include <pingpong/pingpong.hpp>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <thread>
 #include <type_traits>
@@ -196,4 +199,71 @@ TEST_CASE_TEMPLATE("int16 and int32 storage move samples unconverted", S, std::i
   S* planes[] = {left, right};
   CHECK(consumer.read_planar(planes, 4).silence == 4);  // an underrun: silence is 0
   CHECK(left[0] == 0);
+}
+
+// The README's producer loop, `while (auto slot = producer.acquire()) { … commit(n, n == 0); }`,
+// must end with the stream. It used to acquire again after the end and then
+// wait forever for a half the finished consumer would never give back.
+TEST_CASE_TEMPLATE("after the end of the stream acquire() returns empty until a flush", H, POLICIES) {
+  double_buffer<H> buffer(config{.half_frames = 64, .channels = 1, .wake = pingpong::wake_kind::semaphore});
+  auto [producer, consumer] = buffer.connect();
+  constexpr std::size_t total = 1000;
+  std::atomic<bool> producer_done{false}, go_on{false};
+  std::thread t([&, p = std::move(producer)]() mutable {
+    std::size_t made = 0;
+    while (auto slot = p.acquire()) {
+      const std::size_t n = std::min(slot.capacity(), total - made);
+      for (std::size_t i = 0; i < n; ++i) slot.data()[i] = float(made + i);
+      made += n;
+      (void)slot.commit(n, n == 0);
+    }
+    CHECK(p.stream_ended());
+    producer_done.store(true);
+    // A flush starts a new stream (once the consumer has played this one:
+    // a flush drops what is queued); acquires work again once it is applied.
+    while (!go_on.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    REQUIRE(p.request_flush());
+    CHECK_FALSE(p.stream_ended());
+    auto slot = p.acquire_for(std::chrono::seconds(10));
+    CHECK(slot);
+    if (slot) {
+      slot.data()[0] = -1.0f;
+      (void)slot.commit(1, true);
+    }
+    CHECK_FALSE(p.acquire_for(std::chrono::seconds(10)));  // ended again: empty at once
+  });
+  std::vector<float> out(48);
+  std::size_t got = 0, wrong = 0;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!buffer.end_of_stream() && std::chrono::steady_clock::now() < give_up) {
+    const auto r = consumer.read(out.data(), out.size());
+    for (std::size_t i = 0; i < r.frames; ++i) wrong += out[i] != float(got + i);
+    got += r.frames;
+    if (r.frames == 0) std::this_thread::yield();
+  }
+  CHECK(got == total);
+  CHECK(wrong == 0);
+  // The consumer has stopped reading, as a finished callback does: the
+  // producer's loop must have ended on its own.
+  const auto wait_until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!producer_done.load() && std::chrono::steady_clock::now() < wait_until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const bool ended_on_its_own = producer_done.load();
+  go_on.store(true);
+  if (!ended_on_its_own) {
+    buffer.cancel_writer();  // unblock it, then fail
+    t.join();
+    FAIL("the producer's acquire() loop did not end with the stream");
+  }
+  // Read on: the flush applies, the new stream's one frame arrives.
+  float first = 0;
+  std::size_t second = 0;
+  for (int turns = 0; turns < 200000 && second == 0; ++turns) {
+    const auto r = consumer.read(&first, 1);
+    second += r.frames;
+    if (r.frames == 0) std::this_thread::yield();
+  }
+  CHECK(second == 1);
+  CHECK(first == -1.0f);
+  t.join();
 }

@@ -196,9 +196,15 @@ class double_buffer {
     /// Semaphore wake: spins up to config.spin_before_sleep, then sleeps.
     write_slot acquire_until(clock::time_point deadline) noexcept { return buffer_.acquire_until(deadline); }
     write_slot acquire_for(clock::duration timeout) noexcept { return acquire_until(clock::now() + timeout); }
-    /// Waits for a free half; empty only if cancel_writer() was called.
+    /// Waits for a free half; empty only after cancel_writer() or once the
+    /// end of the stream is committed (see stream_ended()).
     write_slot acquire() noexcept { return acquire_until(clock::time_point::max()); }
-    /// Discards every published half not yet played, and the one playing.
+    /// True from a commit(…, end_of_stream = true) until the next
+    /// request_flush(): every acquire returns an empty slot at once, so
+    /// `while (auto slot = acquire())` ends with the stream.
+    [[nodiscard]] bool stream_ended() const noexcept { return buffer_.writer_.ended; }
+    /// Discards every published half not yet played, and the one playing,
+    /// and starts a new stream (stream_ended() is false again).
     /// Applied by the reader at its next read (it never blocks for it); until
     /// then acquires wait. Precondition: no slot held (else refused, misuse:
     /// returns false and nothing changes).
@@ -269,8 +275,11 @@ class double_buffer {
       return ok() ? buffer_->acquire_until(deadline) : write_slot{};
     }
     write_slot acquire_for(clock::duration timeout) noexcept { return acquire_until(clock::now() + timeout); }
-    /// Waits for a free half; empty only after cancel_writer(). Blocking.
+    /// Waits for a free half; empty only after cancel_writer() or once the
+    /// end of the stream is committed. Blocking.
     write_slot acquire() noexcept { return acquire_until(clock::time_point::max()); }
+    /// See write_end::stream_ended().
+    [[nodiscard]] bool stream_ended() const noexcept { return buffer_ && buffer_->writer_.ended; }
     /// See write_end::request_flush(). Non-blocking.
     bool request_flush() noexcept { return ok() && buffer_->request_flush(); }
     [[nodiscard]] bool flush_pending() const noexcept { return buffer_ && buffer_->handoff_.flush_pending(); }
@@ -438,6 +447,7 @@ class double_buffer {
     unsigned next = 0;               ///< half the producer fills next
     bool holding = false;            ///< a slot is out
     bool flush_outstanding = false;  ///< requested a flush, not yet seen applied
+    bool ended = false;              ///< committed the end of the stream; no acquire until a flush
     detail::role_guard guard;
     std::atomic<std::uint64_t> halves_committed{0};
     std::atomic<std::uint64_t> frames_committed{0};
@@ -547,6 +557,7 @@ template <class H, class S>
 PINGPONG_HOT auto double_buffer<H, S>::try_acquire() noexcept -> write_slot {
   detail::role_guard::scope role(writer_.guard, "two threads used writer() at once; one producer thread only");
   if (!PINGPONG_EXPECT(!writer_.holding, "acquire while a slot is held: commit() or reset() it first")) return {};
+  if (writer_.ended) return {};  // the stream is over until a flush starts the next
   if (writer_.flush_outstanding) {
     if (handoff_.flush_pending()) return {};
     writer_.flush_outstanding = false;  // the reader applied it: every half is free
@@ -563,7 +574,7 @@ auto double_buffer<H, S>::acquire_until(clock::time_point deadline) noexcept -> 
     // acquire: pairs with the release store in cancel_writer().
     if (writer_cancel_.load(std::memory_order_acquire)) return {};
     if (auto slot = try_acquire()) return slot;
-    if (writer_.holding || clock::now() >= deadline) return {};
+    if (writer_.holding || writer_.ended || clock::now() >= deadline) return {};
     if (config_.wake == wake_kind::semaphore) {
       if (spin_for_free_half(deadline)) continue;
       (void)handoff_.wait(writer_.next, deadline, writer_cancel_);  // the loop re-checks everything
@@ -614,6 +625,7 @@ PINGPONG_HOT void double_buffer<H, S>::commit(unsigned half, std::size_t frames,
   frames = std::min(frames, config_.half_frames);
   handoff_.publish(half, frames, end);  // the frame count and end flag travel with the counter
   writer_.holding = false;
+  writer_.ended = end;
   writer_.next = half ^ 1u;
   bump(writer_.halves_committed);
   bump(writer_.frames_committed, frames);
@@ -649,6 +661,7 @@ bool double_buffer<H, S>::request_flush() noexcept {
     return false;
   handoff_.request_flush();
   writer_.flush_outstanding = true;
+  writer_.ended = false;
   return true;
 }
 
